@@ -1,0 +1,115 @@
+"""Assemble: each edition as it stood on its date, with what it prints, its markers and labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Archive, Edition, Markdown, PartialDate, Testimony, Update
+
+WITHDRAWN_NOTICE = "This testimony was withdrawn at the contributor's request."
+
+
+@dataclass(frozen=True)
+class PrintedUpdate:
+    date: PartialDate
+    label: str
+    text: Markdown
+    is_new: bool
+
+
+@dataclass(frozen=True)
+class PrintedTestimony:
+    testimony: Testimony
+    updates: tuple[PrintedUpdate, ...]
+    is_new: bool
+    withdrawn: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.testimony.id
+
+    @property
+    def heading(self) -> str:
+        return f"{self.testimony.name}, {self.testimony.country}"
+
+    @property
+    def has_new_updates(self) -> bool:
+        return any(u.is_new for u in self.updates)
+
+
+@dataclass(frozen=True)
+class EditionView:
+    """One edition as printed: the input of rendering."""
+
+    edition: Edition
+    title: str
+    testimonies: tuple[PrintedTestimony, ...]
+
+    @property
+    def number(self) -> int:
+        return self.edition.number
+
+    @property
+    def added(self) -> tuple[PrintedTestimony, ...]:
+        return tuple(t for t in self.testimonies if t.is_new and not t.withdrawn)
+
+    @property
+    def updated(self) -> tuple[PrintedTestimony, ...]:
+        return tuple(t for t in self.testimonies if t.has_new_updates and not t.withdrawn)
+
+
+def months_between(start: PartialDate, end: PartialDate) -> int:
+    """Whole calendar months from one date to another, each taken as its first day."""
+    a, b = start.first_day, end.first_day
+    months = (b.year - a.year) * 12 + (b.month - a.month)
+    if b.day < a.day:
+        months -= 1
+    return months
+
+
+def derived_label(started: PartialDate, date: PartialDate, treatment: str) -> str:
+    """'N months on LDN' under 11 months, else whole years rounded to the nearest."""
+    months = months_between(started, date)
+    if months < 1:
+        return f"Less than a month on {treatment}"
+    if months < 11:
+        return f"{months} month{'s' if months != 1 else ''} on {treatment}"
+    years = (months + 6) // 12
+    return f"{years} year{'s' if years != 1 else ''} on {treatment}"
+
+
+def update_label(testimony: Testimony, update: Update, default_treatment: str) -> str:
+    if update.label:
+        return update.label
+    assert testimony.started is not None, "check guarantees a label or a start date"
+    return derived_label(testimony.started, update.date, testimony.treatment or default_treatment)
+
+
+def assemble_edition(archive: Archive, edition: Edition) -> EditionView:
+    """What `edition` prints as of its date; only earlier editions decide what is new."""
+    earlier = [e for e in archive.editions if e.number < edition.number]
+    printed = []
+    for tid in edition.testimonies:
+        testimony = archive.testimonies[tid]
+        last_seen = max((e.date for e in earlier if tid in e.testimonies), default=None)
+        is_new = last_seen is None
+        updates = tuple(
+            PrintedUpdate(
+                date=u.date,
+                label=update_label(testimony, u, archive.settings.treatment),
+                text=u.text,
+                is_new=last_seen is not None and u.date > last_seen,
+            )
+            for u in testimony.updates
+            if u.date.first_day <= edition.date.first_day
+        )
+        withdrawn = testimony.consent.withdrawn is not None
+        printed.append(PrintedTestimony(testimony, () if withdrawn else updates, is_new,
+                                        withdrawn))
+    title = edition.title or archive.settings.title
+    return EditionView(edition, title, tuple(printed))
+
+
+def assemble(archive: Archive) -> list[EditionView]:
+    """Every edition of the archive, in number order."""
+    return [assemble_edition(archive, e) for e in archive.editions]

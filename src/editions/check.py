@@ -1,0 +1,113 @@
+"""Check: the publication's rules over the whole archive, every problem found at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterator
+
+from .errors import Problem
+from .model import Archive, Edition, Markdown, Testimony, Where
+
+# Pandoc's citation syntax: `@key` not preceded by a word character, or `@{key}`.
+CITATION = re.compile(r"(?<![\w@])@(?:\{(?P<braced>[^}\s]+)\}|(?P<key>[\w](?:[\w:.#$%&\-+?<>~/]*\w)?))")
+
+
+def citation_keys(text: str) -> Iterator[tuple[str, int]]:
+    """The citation keys a Markdown text cites, with their offsets."""
+    for match in CITATION.finditer(text):
+        yield match.group("braced") or match.group("key"), match.start()
+
+
+def _problem(where: Where, message: str) -> Problem:
+    return Problem(where.path, where.line, where.col, message)
+
+
+def check_archive(archive: Archive, today: dt.date | None = None) -> list[Problem]:
+    """Every rule of the publication over the loaded archive; an empty list means publishable."""
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    for testimony in archive.testimonies.values():
+        problems.extend(_check_testimony(testimony, today))
+        problems.extend(_check_citations(archive, testimony.story))
+        for update in testimony.updates:
+            problems.extend(_check_citations(archive, update.text))
+    previous: Edition | None = None
+    for edition in archive.editions:
+        problems.extend(_check_edition(archive, edition, previous))
+        if edition.intro:
+            problems.extend(_check_citations(archive, edition.intro))
+        previous = edition
+    return sorted(problems)
+
+
+def _check_testimony(t: Testimony, today: dt.date) -> Iterator[Problem]:
+    w = t.where
+    if t.consent.given and t.consent.given < t.received:
+        pass  # consent can come with the story or later; never a problem on its own
+    if t.consent.withdrawn and t.consent.given and t.consent.withdrawn < t.consent.given:
+        yield _problem(w["consent.withdrawn"], f"consent withdrawn on {t.consent.withdrawn}, "
+                       f"before it was given ({t.consent.given})")
+    last = None
+    for index, update in enumerate(t.updates):
+        at = w.get(f"updates[{index}].date", update.where)
+        if update.date.first_day > today:
+            yield _problem(at, f"update dated {update.date} is in the future")
+        if last is not None and update.date < last:
+            yield _problem(at, f"update dated {update.date} comes after one dated {last}: "
+                           "updates go oldest first")
+        last = update.date
+        if update.label is None:
+            if t.started is None:
+                yield _problem(update.where, "update has no 'label' and the testimony has no "
+                               "'started' date to derive one from")
+            elif update.date < t.started:
+                yield _problem(at, f"update dated {update.date} is before the treatment started "
+                               f"({t.started}): give it a 'label'")
+
+
+def _check_edition(archive: Archive, e: Edition, previous: Edition | None) -> Iterator[Problem]:
+    w = e.where
+    expected = int(e.path.rsplit("/", 1)[-1][:3])
+    if e.number != expected:
+        yield _problem(w["number"], f"edition number {e.number} does not match its file name "
+                       f"({expected:03d}.yaml)")
+    if previous is not None and e.date < previous.date:
+        yield _problem(w["date"], f"edition {e.number} is dated {e.date}, before edition "
+                       f"{previous.number} ({previous.date})")
+    if not e.testimonies:
+        yield _problem(w["testimonies"], "an edition prints at least one testimony")
+    seen: dict[str, int] = {}
+    for index, tid in enumerate(e.testimonies):
+        at = w[f"testimonies[{index}]"]
+        if tid in seen:
+            yield _problem(at, f"'{tid}' is listed twice (first as number {seen[tid] + 1})")
+            continue
+        seen[tid] = index
+        testimony = archive.testimonies.get(tid)
+        if testimony is None:
+            close = difflib.get_close_matches(tid, list(archive.testimonies), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            yield _problem(at, f"no testimony '{tid}' in testimonies/{hint}")
+            continue
+        if testimony.received > e.date:
+            yield _problem(at, f"'{tid}' was received on {testimony.received}, after this "
+                           f"edition's date ({e.date})")
+        consent = testimony.consent
+        if consent.given is None or consent.given > e.date:
+            yield _problem(at, f"'{tid}' has no consent by this edition's date ({e.date}); "
+                           f"consent given {consent.given}")
+        if consent.withdrawn and consent.withdrawn <= e.date:
+            yield _problem(at, f"'{tid}' withdrew consent on {consent.withdrawn}, on or before "
+                           f"this edition's date ({e.date})")
+
+
+def _check_citations(archive: Archive, text: Markdown) -> Iterator[Problem]:
+    known = archive.references.ids
+    for key, offset in citation_keys(text.text):
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            yield _problem(text.line_of(offset), f"citation '@{key}' is not in "
+                           f"references.yaml{hint}")

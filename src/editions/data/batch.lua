@@ -1,0 +1,100 @@
+-- A pandoc custom reader that converts a whole build's Markdown in one pandoc process.
+--
+-- Input: JSON {extensions, csl, references (CSL JSON text), fields = [{key, text, shift}],
+-- groups = [{key, fields = [...]}]}. Every field is parsed on its own, so no text can
+-- reach into another; fields of a group share one citeproc run (an edition's numbering).
+-- Output: one RawBlock holding JSON {fields = {key = html}, groups = {key = {fields, bibliography}}}.
+
+local ALLOWED_LINK = { "^https?://", "^mailto:" }
+
+local function allowed(target)
+  for _, pattern in ipairs(ALLOWED_LINK) do
+    if target:lower():match(pattern) then return true end
+  end
+  return false
+end
+
+local function clear(el)
+  el.attr = pandoc.Attr()
+  return el
+end
+
+-- Contributors' text is untrusted: no attributes, no raw markup, only web and mail links,
+-- and headings demoted under the page's own.
+local function sanitizer(shift)
+  return {
+    RawInline = function() return {} end,
+    RawBlock = function() return {} end,
+    Span = function(el) return el.content end,
+    Div = function(el) return el.content end,
+    Link = function(el)
+      if not allowed(el.target) then return el.content end
+      el.title = ""
+      return clear(el)
+    end,
+    Image = function(el)
+      local alt = pandoc.utils.stringify(el.caption)
+      if alt == "" then return {} end
+      return pandoc.Emph({ pandoc.Str("[" .. alt .. "]") })
+    end,
+    Figure = function(el) return el.content end,
+    Header = function(el)
+      el.level = math.min(el.level + shift, 6)
+      return clear(el)
+    end,
+    Code = clear,
+    CodeBlock = clear,
+    Table = clear,
+  }
+end
+
+local function parse(field, extensions)
+  local doc = pandoc.read(field.text, extensions)
+  return doc:walk(sanitizer(field.shift or 0))
+end
+
+local function html(blocks, prefix)
+  return pandoc.write(pandoc.Pandoc(blocks), "html",
+    { wrap_text = "wrap-none", identifier_prefix = prefix or "" })
+end
+
+function Reader(input, _)
+  local batch = pandoc.json.decode(tostring(input), false)
+  local out = { fields = {}, groups = {} }
+  for _, field in ipairs(batch.fields) do
+    out.fields[field.key] = html(parse(field, batch.extensions).blocks, field.prefix)
+  end
+  local references
+  if #batch.groups > 0 then
+    references = pandoc.read(batch.references, "csljson").meta.references
+  end
+  for _, group in ipairs(batch.groups) do
+    local blocks = {}
+    for index, field in ipairs(group.fields) do
+      blocks[#blocks + 1] = pandoc.Div(parse(field, batch.extensions).blocks,
+        pandoc.Attr("field-" .. index))
+    end
+    local doc = pandoc.Pandoc(blocks)
+    doc.meta.references = references
+    doc.meta.csl = batch.csl
+    doc.meta["link-citations"] = true
+    doc.meta["link-bibliography"] = true
+    doc.meta["suppress-bibliography"] = false
+    doc = pandoc.utils.citeproc(doc)
+    local result = { fields = {}, bibliography = "" }
+    for _, block in ipairs(doc.blocks) do
+      if block.identifier == "refs" then
+        result.bibliography = html({ block })
+      else
+        local index = tonumber(block.identifier:match("^field%-(%d+)$"))
+        local field = group.fields[index]
+        -- the prefix keeps footnotes apart; citations still point at the one bibliography
+        local escaped = (field.prefix or ""):gsub("%p", "%%%0")
+        result.fields[field.key] = html(block.content, field.prefix)
+          :gsub('href="#' .. escaped .. 'ref%-', 'href="#ref-')
+      end
+    end
+    out.groups[group.key] = result
+  end
+  return pandoc.Pandoc({ pandoc.RawBlock("json", pandoc.json.encode(out)) })
+end

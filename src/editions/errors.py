@@ -1,0 +1,44 @@
+"""The one error hierarchy: the library raises these, the command line reports them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class EditionsError(Exception):
+    """Anything that stops a command; its text is meant for the editor."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding about the content, located in a file."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+
+class ContentError(EditionsError):
+    """One or more problems in the editor's files, all reported at once."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(problems, key=_problem_order)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(cls, path: str, line: int, col: int, message: str) -> ContentError:
+        return cls([Problem(path, line, col, message)])
+
+
+def _problem_order(problem: Problem) -> tuple[str, int, int, str]:
+    return (problem.path, problem.line, problem.col, problem.message)
+
+
+class BuildLocked(EditionsError):
+    """Another build holds the output folder."""

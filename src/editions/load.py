@@ -1,0 +1,514 @@
+"""Load: the editor's YAML files to typed records, strictly, every problem with file:line:col."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError, Problem
+from .model import (
+    EDITION_FILE_PATTERN,
+    ID_PATTERN,
+    Archive,
+    Consent,
+    Edition,
+    Markdown,
+    PartialDate,
+    References,
+    Settings,
+    Testimony,
+    Update,
+    Where,
+)
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 16
+SETTINGS_FILE = "publication.yaml"
+REFERENCES_FILE = "references.yaml"
+
+_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+# --- YAML to located nodes -------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    """A YAML node that remembers where it starts; scalars stay the text the editor wrote."""
+
+    kind: str  # "scalar" | "map" | "seq"
+    where: Where
+    text: str = ""
+    style: str | None = None
+    items: list[Node] | None = None
+    pairs: list[tuple[Node, Node]] | None = None
+
+    @property
+    def is_null(self) -> bool:
+        return self.kind == "scalar" and not self.style and self.text in _NULLS
+
+    def describe(self) -> str:
+        if self.kind == "map":
+            return "a mapping"
+        if self.kind == "seq":
+            return "a list"
+        return "empty" if self.is_null else "text"
+
+
+class _Stop(Exception):
+    """A problem that ends reading of one file."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+def parse_yaml(path: str, data: bytes) -> Node:
+    """Parse one YAML document into nodes, refusing what the format must never carry."""
+    if len(data) > MAX_FILE_BYTES:
+        raise _Stop(Problem(path, 1, 1, f"file is {len(data):,} bytes; the limit is "
+                                        f"{MAX_FILE_BYTES:,} bytes (1 MiB) per file"))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise _Stop(Problem(path, line, col, "file is not UTF-8 text")) from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        raise _Stop(Problem(path, 1, 1, "file is empty"))
+    try:
+        events = list(yaml.parse(text, Loader=_Parser))
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        reason = err.problem or err.context or "not valid YAML"
+        raise _Stop(Problem(path, line, col, f"YAML syntax: {reason}")) from None
+    except yaml.YAMLError as err:
+        raise _Stop(Problem(path, 1, 1, f"YAML syntax: {err}")) from None
+    return _compose(path, events, text.splitlines())
+
+
+def _compose(path: str, events: list[yaml.Event], lines: list[str]) -> Node:
+    documents = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
+    if len(documents) > 1:
+        mark = documents[1].start_mark
+        raise _Stop(Problem(path, mark.line + 1, mark.column + 1,
+                            "only one YAML document is allowed per file"))
+    body = [e for e in events if not isinstance(
+        e, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentStartEvent
+        | yaml.DocumentEndEvent)]
+    stream: Iterator[yaml.Event] = iter(body)
+    node = _node(path, next(stream), stream, lines, 0)
+    return node
+
+
+def _where(path: str, event: yaml.Event) -> Where:
+    return Where(path, event.start_mark.line + 1, event.start_mark.column + 1)
+
+
+def _node(path: str, event: yaml.Event, rest: Iterator[yaml.Event], lines: list[str],
+          depth: int) -> Node:
+    where = _where(path, event)
+    if depth > MAX_DEPTH:
+        raise _Stop(Problem(path, where.line, where.col,
+                            f"nested more than {MAX_DEPTH} levels deep"))
+    if isinstance(event, yaml.AliasEvent):
+        raise _Stop(Problem(path, where.line, where.col,
+                            f"aliases are not allowed (*{event.anchor}): write the value out"))
+    anchor = getattr(event, "anchor", None)
+    if anchor:
+        raise _Stop(Problem(path, where.line, where.col,
+                            f"anchors are not allowed (&{anchor}): write the value out"))
+    tag = getattr(event, "tag", None)
+    implicit = getattr(event, "implicit", True)
+    explicit_tag = tag and (implicit is False or (isinstance(implicit, tuple) and not any(implicit)))
+    if explicit_tag or (tag and not isinstance(event, yaml.ScalarEvent) and tag != "!"):
+        raise _Stop(Problem(path, where.line, where.col, f"tags are not allowed ({tag})"))
+    if isinstance(event, yaml.ScalarEvent):
+        style = event.style or None
+        if style in ("|", ">"):
+            where = _block_start(path, event, lines)
+        return Node("scalar", where, text=event.value, style=style)
+    if isinstance(event, yaml.SequenceStartEvent):
+        items: list[Node] = []
+        for child in rest:
+            if isinstance(child, yaml.SequenceEndEvent):
+                return Node("seq", where, items=items)
+            items.append(_node(path, child, rest, lines, depth + 1))
+    if isinstance(event, yaml.MappingStartEvent):
+        pairs: list[tuple[Node, Node]] = []
+        seen: dict[str, Where] = {}
+        for child in rest:
+            if isinstance(child, yaml.MappingEndEvent):
+                return Node("map", where, pairs=pairs)
+            key = _node(path, child, rest, lines, depth + 1)
+            if key.kind != "scalar":
+                raise _Stop(Problem(path, key.where.line, key.where.col,
+                                    "a key must be a plain word, not " + key.describe()))
+            if key.text == "<<" and not key.style:
+                raise _Stop(Problem(path, key.where.line, key.where.col,
+                                    "merge keys (<<) are not allowed: write the fields out"))
+            if key.text in seen:
+                first = seen[key.text]
+                raise _Stop(Problem(path, key.where.line, key.where.col,
+                                    f"duplicate key '{key.text}' (first given at line "
+                                    f"{first.line})"))
+            seen[key.text] = key.where
+            value = _node(path, next(rest), rest, lines, depth + 1)
+            pairs.append((key, value))
+    raise _Stop(Problem(path, where.line, where.col, "unexpected end of YAML"))
+
+
+def _block_start(path: str, event: yaml.ScalarEvent, lines: list[str]) -> Where:
+    """Where the first line of a block scalar's text is: the line after its `|` or `>`."""
+    line = event.start_mark.line + 1  # 0-based index of the first content line
+    while line < len(lines) and not lines[line].strip():
+        line += 1
+    if line >= len(lines):
+        return _where(path, event)
+    text_line = lines[line]
+    blank_lines_before = line - (event.start_mark.line + 1)
+    indent = len(text_line) - len(text_line.lstrip(" "))
+    # Leading blank lines stay in the value, so line 0 of the text is the first line after `|`.
+    return Where(path, line + 1 - blank_lines_before, indent + 1)
+
+
+# --- nodes to values, by field specification -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: str  # text | markdown | date | int | choice | ids | map | maps | any
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    fields: dict[str, Field] | None = None
+    description: str = ""
+
+
+CONSENT_FIELDS = {
+    "given": Field("date", required=True, description="when the contributor consented"),
+    "withdrawn": Field("date", description="when the contributor withdrew consent"),
+}
+UPDATE_FIELDS = {
+    "date": Field("date", required=True, description="when the update was written"),
+    "label": Field("text", description="heading label; derived from `started` when missing"),
+    "text": Field("markdown", required=True, description="the update, in Markdown"),
+}
+TESTIMONY_FIELDS = {
+    "name": Field("text", required=True, description="a first name or pseudonym, as printed"),
+    "country": Field("text", required=True),
+    "condition": Field("text", required=True),
+    "treatment": Field("text", description="defaults to the publication's treatment"),
+    "diagnosed": Field("date"),
+    "started": Field("date", description="start of the treatment; derives update labels"),
+    "received": Field("date", required=True, description="when the story reached the editor"),
+    "consent": Field("map", required=True, fields=CONSENT_FIELDS),
+    "story": Field("markdown", required=True),
+    "updates": Field("maps", fields=UPDATE_FIELDS, description="oldest first"),
+}
+EDITION_FIELDS = {
+    "number": Field("int", required=True),
+    "date": Field("date", required=True, description="publication date"),
+    "status": Field("choice", required=True, choices=("draft", "published")),
+    "title": Field("text"),
+    "intro": Field("markdown", description="the editor's article"),
+    "testimonies": Field("ids", required=True, description="testimony ids, in print order"),
+}
+SETTINGS_FIELDS = {
+    "title": Field("text"),
+    "subtitle": Field("text"),
+    "publisher": Field("text"),
+    "language": Field("text", description="a BCP 47 tag such as en-GB"),
+    "site_url": Field("text", description="the archive's public address"),
+    "paper": Field("choice", choices=("A4", "A5", "Letter")),
+    "treatment": Field("text", description="the treatment most testimonies are about"),
+}
+
+
+class _Reader:
+    """Turns the nodes of one file into values, collecting every problem."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def error(self, where: Where, message: str) -> None:
+        self.problems.append(Problem(where.path, where.line, where.col, message))
+
+    def mapping(self, node: Node, spec: dict[str, Field], prefix: str,
+                where: dict[str, Where]) -> dict[str, Any]:
+        """Read a mapping by its spec; `where` gets each value's position, keyed by field path."""
+        if node.kind != "map":
+            what = f"'{prefix}'" if prefix else "the file"
+            self.error(node.where, f"{what} must be a mapping of fields, not {node.describe()}")
+            return {}
+        values: dict[str, Any] = {}
+        assert node.pairs is not None
+        for key, value in node.pairs:
+            name = key.text
+            field = spec.get(name)
+            dotted = f"{prefix}.{name}" if prefix else name
+            if field is None:
+                self.error(key.where, f"unknown field '{dotted}'{_did_you_mean(name, spec)}")
+                continue
+            where[dotted] = value.where
+            if value.is_null:
+                if field.required:
+                    self.error(value.where, f"'{dotted}' must not be empty")
+                continue
+            read = self.value(value, field, dotted, where)
+            if read is not None:
+                values[name] = read
+        for name, field in spec.items():
+            if field.required and name not in values and not any(
+                k.text == name for k, _ in node.pairs
+            ):
+                what = f"'{prefix}'" if prefix else "the file"
+                self.error(node.where, f"{what} is missing the required field '{name}'")
+        return values
+
+    def value(self, node: Node, field: Field, dotted: str, where: dict[str, Where]) -> Any:
+        kind = field.kind
+        if kind in ("map", "maps", "ids"):
+            return self._collection(node, field, dotted, where)
+        if node.kind != "scalar":
+            self.error(node.where, f"'{dotted}' must be {_KIND_WORDS[kind]}, not {node.describe()}")
+            return None
+        text = node.text
+        if kind == "text":
+            if "\n" in text.strip():
+                self.error(node.where, f"'{dotted}' must be a single line")
+                return None
+            return text.strip()
+        if kind == "markdown":
+            return Markdown(text, node.where, literal=node.style == "|")
+        if kind == "date":
+            try:
+                return PartialDate.parse(text.strip())
+            except ValueError as err:
+                self.error(node.where, f"'{dotted}': {err}")
+                return None
+        if kind == "int":
+            if node.style or not text.isdigit():
+                self.error(node.where, f"'{dotted}' must be a whole number, not '{text}'")
+                return None
+            return int(text)
+        if kind == "choice":
+            if text not in field.choices:
+                options = " or ".join(field.choices)
+                self.error(node.where, f"'{dotted}' must be {options}, not '{text}'"
+                           f"{_did_you_mean(text, field.choices)}")
+                return None
+            return text
+        raise AssertionError(kind)
+
+    def _collection(self, node: Node, field: Field, dotted: str,
+                    where: dict[str, Where]) -> Any:
+        if field.kind == "map":
+            assert field.fields is not None
+            return self.mapping(node, field.fields, dotted, where)
+        if node.kind != "seq":
+            self.error(node.where, f"'{dotted}' must be a list, not {node.describe()}")
+            return None
+        assert node.items is not None
+        result = []
+        for index, item in enumerate(node.items):
+            item_path = f"{dotted}[{index}]"
+            where[item_path] = item.where
+            if field.kind == "maps":
+                assert field.fields is not None
+                result.append((self.mapping(item, field.fields, item_path, where), item.where))
+            elif item.kind != "scalar" or item.is_null:
+                self.error(item.where, f"'{item_path}' must be a testimony id, not "
+                                       f"{item.describe()}")
+            elif not ID_PATTERN.match(item.text):
+                self.error(item.where, f"'{item.text}' is not a testimony id: ids are lowercase "
+                                       "letters, digits and hyphens")
+            else:
+                result.append((item.text, item.where))
+        return result
+
+
+_KIND_WORDS = {"text": "text", "markdown": "Markdown text", "date": "a date",
+               "int": "a whole number", "choice": "one word"}
+
+
+def _did_you_mean(word: str, options: Any) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def plain_data(node: Node) -> Any:
+    """A node as plain data, for files with an open format such as CSL references."""
+    if node.kind == "map":
+        assert node.pairs is not None
+        return {k.text: plain_data(v) for k, v in node.pairs}
+    if node.kind == "seq":
+        assert node.items is not None
+        return [plain_data(i) for i in node.items]
+    if node.is_null:
+        return None
+    if not node.style and node.text.isdigit() and len(node.text) < 10:
+        return int(node.text)
+    return node.text
+
+
+# --- files to records ------------------------------------------------------------------------
+
+
+def _relative(root: Path, path: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _read_file(root: Path, path: Path, problems: list[Problem]) -> tuple[str, Node | None]:
+    rel = _relative(root, path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        problems.append(Problem(rel, 1, 1, f"cannot read file: {err.strerror}"))
+        return rel, None
+    try:
+        return rel, parse_yaml(rel, data)
+    except _Stop as stop:
+        problems.append(stop.problem)
+        return rel, None
+
+
+def load_testimony(root: Path, path: Path, problems: list[Problem]) -> Testimony | None:
+    rel, node = _read_file(root, path, problems)
+    if node is None:
+        return None
+    reader = _Reader(rel)
+    where: dict[str, Where] = {".": Where(rel, 1, 1)}
+    v = reader.mapping(node, TESTIMONY_FIELDS, "", where)
+    problems.extend(reader.problems)
+    if reader.problems:
+        return None
+    updates = tuple(
+        Update(u["date"], u.get("label"), u["text"], at) for u, at in v.get("updates", [])
+    )
+    consent = v["consent"]
+    return Testimony(
+        id=path.stem, name=v["name"], country=v["country"], condition=v["condition"],
+        treatment=v.get("treatment"), diagnosed=v.get("diagnosed"), started=v.get("started"),
+        received=v["received"], consent=Consent(consent["given"], consent.get("withdrawn")),
+        story=v["story"], updates=updates, where=where,
+    )
+
+
+def load_edition(root: Path, path: Path, problems: list[Problem]) -> Edition | None:
+    rel, node = _read_file(root, path, problems)
+    if node is None:
+        return None
+    reader = _Reader(rel)
+    where: dict[str, Where] = {".": Where(rel, 1, 1)}
+    v = reader.mapping(node, EDITION_FIELDS, "", where)
+    problems.extend(reader.problems)
+    if reader.problems:
+        return None
+    return Edition(
+        number=v["number"], date=v["date"], status=v["status"], title=v.get("title"),
+        intro=v.get("intro"), testimonies=tuple(i for i, _ in v["testimonies"]), where=where,
+    )
+
+
+def load_settings(root: Path, problems: list[Problem]) -> Settings:
+    path = root / SETTINGS_FILE
+    if not path.exists():
+        return Settings(where={".": Where(SETTINGS_FILE)})
+    rel, node = _read_file(root, path, problems)
+    if node is None:
+        return Settings()
+    reader = _Reader(rel)
+    where: dict[str, Where] = {".": Where(rel, 1, 1)}
+    values = reader.mapping(node, SETTINGS_FIELDS, "", where)
+    problems.extend(reader.problems)
+    return Settings(**values, where=where)
+
+
+def load_references(root: Path, problems: list[Problem]) -> References:
+    path = root / REFERENCES_FILE
+    if not path.exists():
+        return References()
+    rel, node = _read_file(root, path, problems)
+    if node is None:
+        return References()
+    if node.kind != "map" or [k.text for k, _ in node.pairs or []] != ["references"]:
+        problems.append(Problem(rel, node.where.line, node.where.col,
+                                "references.yaml must hold one field, 'references:', "
+                                "a list of CSL entries"))
+        return References()
+    _, items = (node.pairs or [])[0]
+    if items.kind != "seq":
+        problems.append(Problem(rel, items.where.line, items.where.col,
+                                "'references' must be a list of CSL entries"))
+        return References()
+    entries = []
+    where: dict[str, Where] = {".": Where(rel, 1, 1)}
+    for item in items.items or []:
+        entry = plain_data(item)
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str | int):
+            problems.append(Problem(rel, item.where.line, item.where.col,
+                                    "each reference must be a mapping with an 'id'"))
+            continue
+        entry["id"] = str(entry["id"])
+        if entry["id"] in where:
+            problems.append(Problem(rel, item.where.line, item.where.col,
+                                    f"duplicate reference id '{entry['id']}'"))
+            continue
+        where[entry["id"]] = item.where
+        entries.append(entry)
+    return References(tuple(entries), where)
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_archive(root: Path | str) -> Archive:
+    """Load every file of the archive; raise ContentError with every problem found."""
+    root = Path(root)
+    problems: list[Problem] = []
+    settings = load_settings(root, problems)
+    references = load_references(root, problems)
+    testimonies: dict[str, Testimony] = {}
+    for path in _yaml_files(root / "testimonies"):
+        rel = _relative(root, path)
+        if path.suffix != ".yaml" or not ID_PATTERN.match(path.stem):
+            problems.append(Problem(rel, 1, 1, f"testimony file name '{path.name}' must be "
+                                    "<id>.yaml, the id in lowercase letters, digits and hyphens"))
+            continue
+        testimony = load_testimony(root, path, problems)
+        if testimony:
+            testimonies[testimony.id] = testimony
+    editions: list[Edition] = []
+    for path in _yaml_files(root / "editions"):
+        if not EDITION_FILE_PATTERN.match(path.name):
+            problems.append(Problem(_relative(root, path), 1, 1,
+                                    f"edition file name '{path.name}' must be the edition "
+                                    "number in three digits, e.g. 007.yaml"))
+            continue
+        edition = load_edition(root, path, problems)
+        if edition:
+            editions.append(edition)
+    if not (root / "editions").is_dir() and not (root / "testimonies").is_dir():
+        problems.append(Problem(str(root), 1, 1, "no 'editions/' or 'testimonies/' folder "
+                                "here: run editions in the publication's folder or give --root"))
+    if problems:
+        raise ContentError(problems)
+    editions.sort(key=lambda e: e.number)
+    return Archive(str(root), settings, testimonies, tuple(editions), references)
+

@@ -1,0 +1,231 @@
+"""Markdown: every Markdown field of a build to safe HTML in one sandboxed pandoc run, cached."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from .assemble import EditionView
+from .errors import EditionsError
+from .model import References
+
+log = logging.getLogger(__name__)
+
+# Raw HTML and its back doors stay off; attributes and ids are the page's, not the text's.
+EXTENSIONS = (
+    "markdown-raw_html-raw_attribute-native_divs-native_spans-raw_tex"
+    "-link_attributes-header_attributes-auto_identifiers-bracketed_spans-fenced_divs"
+    "-inline_code_attributes-fenced_code_attributes-implicit_figures"
+)
+INTRO_SHIFT = 2  # the introduction sits under an h2
+TESTIMONY_SHIFT = 3  # a story sits under an h2 and its updates under h3s
+
+
+@dataclass(frozen=True)
+class Field:
+    """One Markdown text to convert; `prefix` keeps its footnote ids apart from others'."""
+
+    text: str
+    shift: int
+    prefix: str
+
+    @property
+    def cites(self) -> bool:
+        return "@" in self.text
+
+
+@dataclass
+class EditionText:
+    """The HTML of one edition's Markdown fields."""
+
+    intro: str = ""
+    stories: dict[str, str] = field(default_factory=dict)
+    updates: dict[str, list[str]] = field(default_factory=dict)
+    bibliography: str = ""
+
+    def place(self, slot: tuple[str, ...], html: str) -> None:
+        if slot[0] == "intro":
+            self.intro = html
+        elif slot[0] == "story":
+            self.stories[slot[1]] = html
+        else:
+            self.updates.setdefault(slot[1], []).append(html)
+
+
+def _data(name: str) -> Path:
+    return Path(str(resources.files("editions") / "data" / name))
+
+
+@cache
+def pandoc_path() -> str:
+    import pypandoc
+
+    return str(pypandoc.get_pandoc_path())
+
+
+@cache
+def pandoc_version() -> str:
+    import pypandoc
+
+    return str(pypandoc.get_pandoc_version())
+
+
+@cache
+def _fingerprint() -> str:
+    """What the HTML of a text depends on besides the text: pandoc, our filter, our style."""
+    digest = hashlib.sha256(pandoc_version().encode())
+    for name in ("batch.lua", "numbered.csl"):
+        digest.update(_data(name).read_bytes())
+    digest.update(EXTENSIONS.encode())
+    return digest.hexdigest()
+
+
+def _key(*parts: str) -> str:
+    digest = hashlib.sha256(_fingerprint().encode())
+    for part in parts:
+        digest.update(b"\0" + part.encode())
+    return digest.hexdigest()
+
+
+class Cache:
+    """Converted HTML by content hash, kept across builds in one SQLite file."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=30)
+            self._db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT)")
+
+    def get(self, keys: Iterable[str]) -> dict[str, str]:
+        if self._db is None:
+            return {}
+        found: dict[str, str] = {}
+        keys = list(keys)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT key, value FROM html WHERE key IN ({marks})", chunk)
+            found.update(rows.fetchall())
+        return found
+
+    def put(self, values: dict[str, str]) -> None:
+        if self._db is None or not values:
+            return
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", values.items())
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+
+def _edition_fields(view: EditionView) -> list[tuple[tuple[str, ...], Field]]:
+    """Each Markdown field of an edition, with the slot its HTML goes to, in print order."""
+    fields: list[tuple[tuple[str, ...], Field]] = []
+    if view.edition.intro:
+        fields.append((("intro",), Field(view.edition.intro.text, INTRO_SHIFT, "intro-")))
+    for printed in view.testimonies:
+        if printed.withdrawn:
+            continue
+        tid = printed.id
+        fields.append((("story", tid), Field(printed.testimony.story.text, TESTIMONY_SHIFT,
+                                             f"{tid}-")))
+        for index, update in enumerate(printed.updates, start=1):
+            fields.append((("update", tid), Field(update.text.text, TESTIMONY_SHIFT,
+                                                  f"{tid}-u{index}-")))
+    return fields
+
+
+def convert_editions(views: list[EditionView], references: References,
+                     cache_path: Path | None = None) -> dict[int, EditionText]:
+    """The HTML of every Markdown field of these editions, in at most one pandoc process.
+
+    Fields without citations convert on their own and are shared between editions; the
+    fields of an edition that cite are converted together so citeproc numbers the
+    references in the order the edition prints them.
+    """
+    store = Cache(cache_path)
+    refs_json = json.dumps(list(references.entries), sort_keys=True, ensure_ascii=False)
+    plain: dict[str, Field] = {}
+    groups: dict[str, list[Field]] = {}
+    plan: dict[int, tuple[list[tuple[tuple[str, ...], Field, str]], str | None]] = {}
+    for view in views:
+        fields = _edition_fields(view)
+        citing = [f for _, f in fields if f.cites]
+        group_key = None
+        if citing:
+            group_key = _key("group", refs_json, *(f"{f.shift}|{f.prefix}|{f.text}"
+                                                   for f in citing))
+            groups[group_key] = citing
+        keyed = []
+        for slot, f in fields:
+            key = ""
+            if not f.cites:
+                key = _key("field", str(f.shift), f.prefix, f.text)
+                plain[key] = f
+            keyed.append((slot, f, key))
+        plan[view.number] = (keyed, group_key)
+
+    cached = store.get([*plain, *groups])
+    todo_fields = {k: f for k, f in plain.items() if k not in cached}
+    todo_groups = {k: g for k, g in groups.items() if k not in cached}
+    log.debug("markdown: %d fields and %d citing editions, %d and %d from cache",
+              len(plain), len(groups), len(plain) - len(todo_fields),
+              len(groups) - len(todo_groups))
+    fresh: dict[str, str] = {}
+    if todo_fields or todo_groups:
+        result = _run_pandoc(todo_fields, todo_groups, refs_json)
+        fresh.update(result["fields"])
+        for key, group in result["groups"].items():
+            fresh[key] = json.dumps(group, sort_keys=True)
+        store.put(fresh)
+    store.close()
+    html = {**cached, **fresh}
+
+    out: dict[int, EditionText] = {}
+    for number, (keyed, group_key) in plan.items():
+        text = EditionText()
+        group = json.loads(html[group_key]) if group_key else {"fields": {}, "bibliography": ""}
+        for slot, f, key in keyed:
+            text.place(slot, group["fields"][f.prefix] if f.cites else html[key])
+        text.bibliography = group["bibliography"]
+        out[number] = text
+    return out
+
+
+def _run_pandoc(fields: dict[str, Field], groups: dict[str, list[Field]],
+                refs_json: str) -> dict[str, dict[str, str]]:
+    def encode(f: Field, key: str) -> dict[str, object]:
+        return {"key": key, "text": f.text, "shift": f.shift, "prefix": f.prefix}
+
+    batch = {
+        "extensions": EXTENSIONS,
+        "csl": str(_data("numbered.csl")),
+        "references": refs_json,
+        "fields": [encode(f, k) for k, f in fields.items()],
+        "groups": [{"key": k, "fields": [encode(f, f.prefix) for f in g]}
+                   for k, g in groups.items()],
+    }
+    command = [pandoc_path(), "--sandbox", "--from", str(_data("batch.lua")),
+               "--to", str(_data("raw.lua"))]
+    log.debug("pandoc: %d fields, %d citing editions", len(fields), len(groups))
+    try:
+        proc = subprocess.run(command, input=json.dumps(batch).encode(), capture_output=True,
+                              timeout=600, check=False)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise EditionsError(f"pandoc could not run: {err}") from None
+    if proc.returncode != 0:
+        raise EditionsError("pandoc failed: " + proc.stderr.decode(errors="replace").strip())
+    for line in proc.stderr.decode(errors="replace").splitlines():
+        log.debug("pandoc: %s", line)
+    result: dict[str, dict[str, str]] = json.loads(proc.stdout)
+    return result

@@ -1,0 +1,157 @@
+"""Typed records for testimonies, editions, references and settings, each remembering file:line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+EDITION_FILE_PATTERN = re.compile(r"^(\d{3})\.yaml$")
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in a file; line and column count from 1."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """`YYYY-MM-DD`, `YYYY-MM` or `YYYY`; compared by its first day."""
+
+    first_day: dt.date
+    precision: str = field(compare=False)  # "day" | "month" | "year"
+    text: str = field(compare=False)
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Parse a date as written; raises ValueError with a message for the editor."""
+        match = DATE_PATTERN.match(text)
+        if not match:
+            raise ValueError(f"'{text}' is not a date: write YYYY-MM-DD, YYYY-MM or YYYY")
+        year, month, day = match.groups()
+        try:
+            first = dt.date(int(year), int(month or 1), int(day or 1))
+        except ValueError as err:
+            raise ValueError(f"'{text}' is not a calendar date ({err})") from None
+        precision = "day" if day else "month" if month else "year"
+        return cls(first, precision, text)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Markdown:
+    """Markdown as the editor wrote it, with where its first line of text is."""
+
+    text: str
+    where: Where
+    # Literal block scalars keep lines as written, so a line inside maps to a line of the file.
+    literal: bool = True
+
+    def line_of(self, offset: int) -> Where:
+        """The file position of a character offset into the text."""
+        if not self.literal:
+            return self.where
+        before = self.text[:offset]
+        line_index = before.count("\n")
+        col = offset - (before.rfind("\n") + 1)
+        indent = self.where.col - 1
+        return Where(self.where.path, self.where.line + line_index, indent + col + 1)
+
+
+@dataclass(frozen=True)
+class Consent:
+    given: PartialDate | None
+    withdrawn: PartialDate | None = None
+
+
+@dataclass(frozen=True)
+class Update:
+    date: PartialDate
+    label: str | None
+    text: Markdown
+    where: Where
+
+
+@dataclass(frozen=True)
+class Testimony:
+    id: str
+    name: str
+    country: str
+    condition: str
+    treatment: str | None
+    diagnosed: PartialDate | None
+    started: PartialDate | None
+    received: PartialDate
+    consent: Consent
+    story: Markdown
+    updates: tuple[Update, ...]
+    where: dict[str, Where]
+
+    @property
+    def path(self) -> str:
+        return self.where["."].path
+
+
+@dataclass(frozen=True)
+class Edition:
+    number: int
+    date: PartialDate
+    status: str  # "draft" | "published"
+    title: str | None
+    intro: Markdown | None
+    testimonies: tuple[str, ...]
+    where: dict[str, Where]
+
+    @property
+    def path(self) -> str:
+        return self.where["."].path
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Publication-wide settings from `publication.yaml`."""
+
+    title: str = "Those who suffer much know much"
+    subtitle: str | None = None
+    publisher: str = "The editor"
+    language: str = "en-GB"
+    site_url: str = "https://example.org/news/"
+    paper: str = "A4"
+    treatment: str = "LDN"
+    where: dict[str, Where] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class References:
+    """The CSL entries of `references.yaml`, as plain data pandoc reads."""
+
+    entries: tuple[dict[str, Any], ...] = ()
+    where: dict[str, Where] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(str(e.get("id")) for e in self.entries)
+
+
+@dataclass(frozen=True)
+class Archive:
+    """Everything the editor keeps: the input of every stage after loading."""
+
+    root: str
+    settings: Settings
+    testimonies: dict[str, Testimony]
+    editions: tuple[Edition, ...]
+    references: References
