@@ -11,7 +11,9 @@ from .errors import Problem
 from .model import Archive, Edition, Markdown, Testimony, Where
 
 # Pandoc's citation syntax: `@key` not preceded by a word character, or `@{key}`.
-CITATION = re.compile(r"(?<![\w@])@(?:\{(?P<braced>[^}\s]+)\}|(?P<key>[\w](?:[\w:.#$%&\-+?<>~/]*\w)?))")
+CITATION = re.compile(
+    r"(?<![\w@])@(?:\{(?P<braced>[^}\s]+)\}|(?P<key>\w(?:[\w:.#$%&\-+?<>~/]*\w)?))"
+)
 
 
 def citation_keys(text: str) -> Iterator[tuple[str, int]]:

@@ -88,7 +88,7 @@ def parse_yaml(path: str, data: bytes) -> Node:
         events = list(yaml.parse(text, Loader=_Parser))
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         reason = err.problem or err.context or "not valid YAML"
         raise _Stop(Problem(path, line, col, f"YAML syntax: {reason}")) from None
     except yaml.YAMLError as err:
@@ -99,8 +99,8 @@ def parse_yaml(path: str, data: bytes) -> Node:
 def _compose(path: str, events: list[yaml.Event], lines: list[str]) -> Node:
     documents = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
     if len(documents) > 1:
-        mark = documents[1].start_mark
-        raise _Stop(Problem(path, mark.line + 1, mark.column + 1,
+        second = _where(path, documents[1])
+        raise _Stop(Problem(path, second.line, second.col,
                             "only one YAML document is allowed per file"))
     body = [e for e in events if not isinstance(
         e, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentStartEvent
@@ -111,7 +111,8 @@ def _compose(path: str, events: list[yaml.Event], lines: list[str]) -> Node:
 
 
 def _where(path: str, event: yaml.Event) -> Where:
-    return Where(path, event.start_mark.line + 1, event.start_mark.column + 1)
+    mark = event.start_mark
+    return Where(path, mark.line + 1, mark.column + 1) if mark is not None else Where(path)
 
 
 def _node(path: str, event: yaml.Event, rest: Iterator[yaml.Event], lines: list[str],
@@ -129,7 +130,9 @@ def _node(path: str, event: yaml.Event, rest: Iterator[yaml.Event], lines: list[
                             f"anchors are not allowed (&{anchor}): write the value out"))
     tag = getattr(event, "tag", None)
     implicit = getattr(event, "implicit", True)
-    explicit_tag = tag and (implicit is False or (isinstance(implicit, tuple) and not any(implicit)))
+    explicit_tag = tag and (
+        implicit is False or (isinstance(implicit, tuple) and not any(implicit))
+    )
     if explicit_tag or (tag and not isinstance(event, yaml.ScalarEvent) and tag != "!"):
         raise _Stop(Problem(path, where.line, where.col, f"tags are not allowed ({tag})"))
     if isinstance(event, yaml.ScalarEvent):
@@ -169,13 +172,14 @@ def _node(path: str, event: yaml.Event, rest: Iterator[yaml.Event], lines: list[
 
 def _block_start(path: str, event: yaml.ScalarEvent, lines: list[str]) -> Where:
     """Where the first line of a block scalar's text is: the line after its `|` or `>`."""
-    line = event.start_mark.line + 1  # 0-based index of the first content line
+    start = _where(path, event).line  # the indicator's line; as an index, the line after it
+    line = start
     while line < len(lines) and not lines[line].strip():
         line += 1
     if line >= len(lines):
         return _where(path, event)
     text_line = lines[line]
-    blank_lines_before = line - (event.start_mark.line + 1)
+    blank_lines_before = line - start
     indent = len(text_line) - len(text_line.lstrip(" "))
     # Leading blank lines stay in the value, so line 0 of the text is the first line after `|`.
     return Where(path, line + 1 - blank_lines_before, indent + 1)
@@ -319,7 +323,7 @@ class _Reader:
             self.error(node.where, f"'{dotted}' must be a list, not {node.describe()}")
             return None
         assert node.items is not None
-        result = []
+        result: list[tuple[Any, Where]] = []
         for index, item in enumerate(node.items):
             item_path = f"{dotted}[{index}]"
             where[item_path] = item.where

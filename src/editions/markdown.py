@@ -194,10 +194,12 @@ def convert_editions(views: list[EditionView], references: References,
     out: dict[int, EditionText] = {}
     for number, (keyed, group_key) in plan.items():
         text = EditionText()
-        group = json.loads(html[group_key]) if group_key else {"fields": {}, "bibliography": ""}
+        cited: dict[str, str] = {}
+        if group_key:
+            group = json.loads(html[group_key])
+            cited, text.bibliography = group["fields"], group["bibliography"]
         for slot, f, key in keyed:
-            text.place(slot, group["fields"][f.prefix] if f.cites else html[key])
-        text.bibliography = group["bibliography"]
+            text.place(slot, cited[f.prefix] if f.cites else html[key])
         out[number] = text
     return out
 

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .assemble import EditionView, PrintedTestimony
-from .errors import EditionsError
+from .errors import ContentError, EditionsError
 from .markdown import EditionText
 from .model import PartialDate, Settings
 
@@ -89,9 +89,12 @@ class Renderer:
         try:
             return self.env.get_template(template).render(**context)
         except jinja2.TemplateError as err:
-            where = getattr(err, "filename", None) or template
+            filename = getattr(err, "filename", None) or str(self.templates / template)
             line = getattr(err, "lineno", None) or 1
-            raise EditionsError(f"{where}:{line}:1: error: template: {err}") from None
+            where = Path(filename)
+            if where.is_relative_to(self.templates.parent):
+                where = where.relative_to(self.templates.parent)
+            raise ContentError.at(str(where), line, 1, f"template: {err}") from None
 
     def testimony_context(self, printed: PrintedTestimony, text: EditionText) -> dict[str, Any]:
         t = printed.testimony

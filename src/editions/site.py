@@ -1,4 +1,4 @@
-"""Site: the output folder is written whole beside the old one and switched in one step, under a lock."""
+"""Site: the output is written whole beside the old site and switched in one step, under a lock."""
 
 from __future__ import annotations
 

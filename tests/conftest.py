@@ -1,0 +1,51 @@
+"""Shared fixtures: a copy of the sample publication, and one real build of it per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from editions.build import build
+from editions.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_PARTS = ("testimonies", "editions", "templates", "references.yaml", "publication.yaml")
+
+
+def copy_sample(target: Path) -> Path:
+    """A copy of the sample publication, for a test to change as it likes."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in SAMPLE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_sample(tmp_path / "publication")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample publication built once, with real pandoc and WeasyPrint; returns its site/."""
+    root = copy_sample(tmp_path_factory.mktemp("built") / "publication")
+    build(root)
+    return root / "site"
+
+
+def run(root: Path, *args: str) -> Result:
+    """Run the `editions` command in `root` as a person would, keeping stdout and stderr apart."""
+    return CliRunner().invoke(main, [*args, "--root", str(root)], catch_exceptions=False)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,173 @@
+"""Strict loading: every YAML trick and type slip is an error naming the file, line and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from editions.errors import ContentError
+from editions.load import load_archive
+
+from .conftest import run, write
+
+GOOD = """\
+name: Kim
+country: Canada
+condition: Crohn's disease
+started: 2008-01
+received: 2008-03-01
+consent:
+  given: 2008-03-01
+story: |
+  First line.
+
+  Second paragraph.
+"""
+
+
+def problems_for(project: Path, text: str, name: str = "kim-canada.yaml") -> list[str]:
+    write(project / "testimonies" / name, text)
+    with pytest.raises(ContentError) as caught:
+        load_archive(project)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_sample_archive_loads(project: Path) -> None:
+    archive = load_archive(project)
+    assert len(archive.testimonies) >= 8
+    assert [e.number for e in archive.editions] == [1, 2, 3, 4, 5]
+    maurey = archive.testimonies["maurey-usa"]
+    assert maurey.name == "Maurey"
+    assert str(maurey.started) == "2007-08"
+    # a literal block's text starts on the line after `story: |`
+    assert maurey.story.where.line == 10
+    assert maurey.story.where.col == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (GOOD + "name: Kimberly\n",
+         "testimonies/kim-canada.yaml:12:1: error: duplicate key 'name' (first given at line 1)"),
+        (GOOD.replace("received:", "recieved:"),
+         "testimonies/kim-canada.yaml:5:1: error: unknown field 'recieved' (did you mean "
+         "'received'?)"),
+        (GOOD.replace("country: Canada", "country: &c Canada"),
+         "testimonies/kim-canada.yaml:2:10: error: anchors are not allowed (&c): write the value "
+         "out"),
+        (GOOD.replace("consent:\n  given: 2008-03-01", "consent:\n  <<: {given: 2008-03-01}"),
+         "testimonies/kim-canada.yaml:7:3: error: merge keys (<<) are not allowed: write the "
+         "fields out"),
+        (GOOD.replace("country: Canada", "country: !!python/name:os.system Canada"),
+         "testimonies/kim-canada.yaml:2:10: error: tags are not allowed "
+         "(tag:yaml.org,2002:python/name:os.system)"),
+        (GOOD.replace("received: 2008-03-01", "received: 2008-13-01"),
+         "testimonies/kim-canada.yaml:5:11: error: 'received': '2008-13-01' is not a calendar "
+         "date (month must be in 1..12)"),
+        (GOOD.replace("received: 2008-03-01", "received: March 2008"),
+         "testimonies/kim-canada.yaml:5:11: error: 'received': 'March 2008' is not a date: "
+         "write YYYY-MM-DD, YYYY-MM or YYYY"),
+        (GOOD.replace("name: Kim\n", ""),
+         "testimonies/kim-canada.yaml:1:1: error: the file is missing the required field 'name'"),
+        (GOOD.replace("name: Kim", "name:\n  - Kim"),
+         "testimonies/kim-canada.yaml:2:3: error: 'name' must be text, not a list"),
+        (GOOD.replace("  given: 2008-03-01", "  given:"),
+         "testimonies/kim-canada.yaml:7:9: error: 'consent.given' must not be empty"),
+        (GOOD + "updates:\n  - date: 2008-06\n    text: Fine.\n    mood: good\n",
+         "testimonies/kim-canada.yaml:15:5: error: unknown field 'updates[0].mood'"),
+        ("- just\n- a list\n",
+         "testimonies/kim-canada.yaml:1:1: error: the file must be a mapping of fields, not a "
+         "list"),
+        ("name: [unclosed\n",
+         "testimonies/kim-canada.yaml:2:1: error: YAML syntax: did not find expected ',' or "
+         "']'"),
+        ("# only a comment\n", "testimonies/kim-canada.yaml:1:1: error: file is empty"),
+        (GOOD + "---\nname: Again\n",
+         "testimonies/kim-canada.yaml:12:1: error: only one YAML document is allowed per file"),
+    ],
+)
+def test_strict_yaml_problems(project: Path, text: str, expected: str) -> None:
+    assert expected in problems_for(project, text)
+
+
+def test_alias_is_refused(project: Path) -> None:
+    text = GOOD.replace("condition: Crohn's disease", "condition: &c Crohn's disease")
+    assert problems_for(project, text)[0].endswith("anchors are not allowed (&c): write the "
+                                                   "value out")
+    text = GOOD.replace("story: |\n  First line.\n\n  Second paragraph.\n", "story: *c\n")
+    assert problems_for(project, text) == [
+        "testimonies/kim-canada.yaml:8:8: error: aliases are not allowed (*c): write the value out"
+    ]
+
+
+def test_yaml_1_1_surprises_stay_text(project: Path) -> None:
+    """`NO`, `on` and `1e3` are what the editor typed, never a boolean or a number."""
+    write(project / "testimonies" / "kim-canada.yaml",
+          GOOD.replace("country: Canada", "country: NO").replace("name: Kim", "name: on")
+          .replace("condition: Crohn's disease", "condition: 1e3"))
+    kim = load_archive(project).testimonies["kim-canada"]
+    assert (kim.name, kim.country, kim.condition) == ("on", "NO", "1e3")
+
+
+def test_edition_number_must_be_a_whole_number(project: Path) -> None:
+    path = project / "editions" / "001.yaml"
+    path.write_text(path.read_text().replace("number: 1", "number: one"))
+    with pytest.raises(ContentError) as caught:
+        load_archive(project)
+    assert [str(p) for p in caught.value.problems] == [
+        "editions/001.yaml:1:9: error: 'number' must be a whole number, not 'one'"
+    ]
+
+
+def test_status_is_draft_or_published(project: Path) -> None:
+    path = project / "editions" / "002.yaml"
+    path.write_text(path.read_text().replace("status: published", "status: publsihed"))
+    with pytest.raises(ContentError) as caught:
+        load_archive(project)
+    assert str(caught.value.problems[0]) == (
+        "editions/002.yaml:3:9: error: 'status' must be draft or published, not 'publsihed' "
+        "(did you mean 'published'?)")
+
+
+def test_not_utf8_and_too_large(project: Path) -> None:
+    (project / "testimonies" / "bad-bytes.yaml").write_bytes(b"name: Zo\xeb\n")
+    write(project / "testimonies" / "huge.yaml", "story: |\n" + ("  x" * 400_000) + "\n")
+    with pytest.raises(ContentError) as caught:
+        load_archive(project)
+    messages = [str(p) for p in caught.value.problems]
+    assert "testimonies/bad-bytes.yaml:1:9: error: file is not UTF-8 text" in messages
+    assert ("testimonies/huge.yaml:1:1: error: file is 1,200,010 bytes; the limit is "
+            "1,048,576 bytes (1 MiB) per file") in messages
+
+
+def test_bad_file_names(project: Path) -> None:
+    write(project / "testimonies" / "Kim_Canada.yaml", GOOD)
+    write(project / "editions" / "7.yaml", "number: 7\n")
+    with pytest.raises(ContentError) as caught:
+        load_archive(project)
+    assert [str(p) for p in caught.value.problems] == [
+        "editions/7.yaml:1:1: error: edition file name '7.yaml' must be the edition number in "
+        "three digits, e.g. 007.yaml",
+        "testimonies/Kim_Canada.yaml:1:1: error: testimony file name 'Kim_Canada.yaml' must be "
+        "<id>.yaml, the id in lowercase letters, digits and hyphens",
+    ]
+
+
+def test_every_problem_of_every_file_at_once(project: Path) -> None:
+    write(project / "testimonies" / "kim-canada.yaml",
+          GOOD.replace("received:", "recieved:").replace("country: Canada", "country: [x]"))
+    path = project / "editions" / "001.yaml"
+    path.write_text(path.read_text().replace("status: published", "status: done"))
+    result = run(project, "check")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines == [
+        "editions/001.yaml:3:9: error: 'status' must be draft or published, not 'done'",
+        "testimonies/kim-canada.yaml:1:1: error: the file is missing the required field "
+        "'received'",
+        "testimonies/kim-canada.yaml:2:10: error: 'country' must be text, not a list",
+        "testimonies/kim-canada.yaml:5:1: error: unknown field 'recieved' (did you mean "
+        "'received'?)",
+        "4 problems found",
+    ]

@@ -1,0 +1,95 @@
+"""Contributors' Markdown through the real pandoc: safe HTML, demoted headings, citations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from editions.assemble import assemble
+from editions.load import load_archive
+from editions.markdown import convert_editions
+
+from .conftest import write
+
+TESTIMONY = """\
+name: Kim
+country: Canada
+condition: Crohn's disease
+started: 2008-01
+received: 2008-03-01
+consent:
+  given: 2008-03-01
+story: |
+{story}
+"""
+
+
+def story_html(project: Path, story: str) -> str:
+    indented = "\n".join("  " + line for line in story.splitlines())
+    write(project / "testimonies" / "kim-canada.yaml", TESTIMONY.format(story=indented))
+    path = project / "editions" / "001.yaml"
+    path.write_text(path.read_text().replace("  - maurey-usa", "  - kim-canada\n  - maurey-usa"))
+    archive = load_archive(project)
+    views = [v for v in assemble(archive) if v.number == 1]
+    return convert_editions(views, archive.references)[1].stories["kim-canada"]
+
+
+@pytest.mark.parametrize(
+    ("story", "forbidden", "kept"),
+    [
+        ("Hi <script>alert(1)</script> there", "<script", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("<img src=x onerror=alert(1)>", "<img", "&lt;img src=x onerror=alert(1)&gt;"),
+        ("[click](javascript:alert(1))", "javascript:", "click"),
+        ("[data](data:text/html;base64,PHNjcmlwdD4=)", "data:", "data"),
+        ("[span]{onclick=alert(1)}", "<span", "span"),
+        ("`<b>`{=html}", "<b>", "&lt;b&gt;"),
+        ("::: {onmouseover=x}\ninside\n:::", "<div", "inside"),
+        ("![a local file](/etc/passwd)", "passwd", "[a local file]"),
+        ("[home](file:///etc/passwd)", "file:", "home"),
+        ("# Heading {#top onclick=x}", 'id="top"', "<h4>Heading"),
+    ],
+)
+def test_untrusted_markdown_is_neutralised(project: Path, story: str, forbidden: str,
+                                           kept: str) -> None:
+    html = story_html(project, story)
+    assert forbidden not in html
+    assert kept in html
+
+
+def test_web_links_are_kept(project: Path) -> None:
+    html = story_html(project, "See [the society](https://www.mssociety.org.uk/).")
+    assert '<a href="https://www.mssociety.org.uk/">the society</a>' in html
+
+
+def test_footnotes_get_ids_of_their_own(project: Path) -> None:
+    html = story_html(project, "A note.[^1]\n\n[^1]: The note.")
+    assert 'id="kim-canada-fn1"' in html
+
+
+def test_citations_are_numbered_in_print_order(project: Path) -> None:
+    archive = load_archive(project)
+    text = convert_editions(assemble(archive), archive.references)[3]
+    # Edition 3 cites cree2010 first in its introduction, so it is reference 1.
+    assert 'href="#ref-cree2010" role="doc-biblioref">1</a>' in text.intro
+    assert text.bibliography.index("ref-cree2010") < text.bibliography.index("ref-younger2009")
+
+
+def test_one_pandoc_process_for_a_whole_build(project: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    calls = []
+    real_run = subprocess.run
+
+    def counting_run(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return real_run(*args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(subprocess, "run", counting_run)
+    archive = load_archive(project)
+    cache = project / "cache.sqlite"
+    convert_editions(assemble(archive), archive.references, cache)
+    assert len(calls) == 1
+    convert_editions(assemble(archive), archive.references, cache)
+    assert len(calls) == 1  # everything came from the cache

@@ -1,0 +1,225 @@
+"""The built site as readers get it: PDF text, pages, bookmarks, metadata; pages, links, archive."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from editions.build import build
+
+from .conftest import copy_sample, run
+from .pages import Page, outline, pdf_text, resolve
+
+PDF = "those-who-suffer-much-know-much-{:03d}.pdf"
+
+
+def pdf(site: Path, number: int) -> Path:
+    return site / "editions" / f"{number:03d}" / PDF.format(number)
+
+
+def page(site: Path, number: int) -> Page:
+    return Page(site / "editions" / f"{number:03d}" / "index.html")
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+
+def test_pdf_cover_and_contents_with_page_numbers(built: Path) -> None:
+    text = pdf_text(pdf(built, 3))
+    cover = text[0]
+    assert cover.startswith("Those who suffer much know much Edition 3 1 September 2010")
+    assert "IN THIS EDITION" in cover  # set in capitals on the cover
+    # every testimony is listed with the page it starts on, and that page starts it
+    for name in ("Maurey, USA", "Tāne, New Zealand", "Joost, Netherlands"):
+        match = re.search(re.escape(name) + r"[ .]*(\d+)", cover)
+        assert match, name
+        assert name in text[int(match.group(1)) - 1]
+
+
+def test_pdf_pages_have_running_footers(built: Path) -> None:
+    text = pdf_text(pdf(built, 3))
+    count = len(text)
+    assert 5 <= count <= 12
+    assert "Edition 3 · page 1 of" not in text[0]  # the cover has no footer
+    for number in range(2, count + 1):
+        assert f"Edition 3 · page {number} of {count}" in text[number - 1]
+
+
+def test_pdf_bookmarks(built: Path) -> None:
+    marks = outline(pdf(built, 1))
+    assert marks == [
+        "In this edition",
+        "From the editor",
+        "Maurey, USA", ["Update – July 2008 – 1 year on LDN"],
+        "Audrey, UK", ["Update – June 2008 – Update from Audrey"],
+        "Hannelore, Germany",
+        "Zoë, Australia",
+        "References",
+    ]
+
+
+def test_pdf_metadata_and_fonts(built: Path) -> None:
+    reader = PdfReader(pdf(built, 2))
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == "Edition 2, 1 June 2009 · Those who suffer much know much"
+    assert meta.author == "The LDN Letters Project"
+    assert meta["/CreationDate"].startswith("D:20090601")
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    fonts = {}
+    for p in reader.pages:
+        for font in p["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            fonts[str(font["/BaseFont"]).split("+")[-1]] = "/FontFile2" in descriptor
+    assert fonts, "no fonts"
+    assert all(fonts.values()), f"not embedded: {fonts}"
+    assert set(fonts) >= {"Source-Serif", "Source-Sans-Bold"}
+
+
+def test_pdf_prints_updates_as_of_the_edition_date(built: Path) -> None:
+    later_update = "Two years. I had one wobble last winter"
+    assert later_update not in " ".join(pdf_text(pdf(built, 1)))
+    assert later_update in " ".join(pdf_text(pdf(built, 3)))
+
+
+def test_pdf_numbers_references(built: Path) -> None:
+    text = " ".join(pdf_text(pdf(built, 1)))
+    assert "multiple sclerosis [1]" in text
+    assert "References 1. Agrawal YP. Low dose naltrexone therapy in multiple sclerosis." in text
+
+
+def test_draft_pdf_says_draft(built: Path) -> None:
+    assert pdf_text(pdf(built, 5))[0].startswith("DRAFT – NOT YET PUBLISHED")
+
+
+# --- edition pages -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
+def test_edition_page_structure(built: Path, number: int) -> None:
+    p = page(built, number)
+    articles = p.find_all("article", class_="testimony")
+    toc = [link for link in p.links if link.startswith("#")]
+    assert articles
+    for article in articles:
+        assert f"#{article['id']}" in toc
+    assert p.text.count("Back to top") == len(articles)
+    assert p.find_all("nav", id="contents")
+    assert p.find_all("h1")[0] is not None
+    assert p.links.count("#top") == len(articles)
+
+
+def test_edition_page_markers_and_labels(built: Path) -> None:
+    text = page(built, 3).text
+    assert "Update – September 2009 – 2 years on LDN New" in text
+    assert "Update – July 2008 – 1 year on LDN New" not in text
+    assert "Tāne, New Zealand New" in text
+
+
+def test_edition_page_links_its_pdf_with_its_size(built: Path) -> None:
+    p = page(built, 2)
+    size = pdf(built, 2).stat().st_size
+    assert PDF.format(2) in p.links
+    assert f"Download the PDF ({round(size / 1024)} KB)" in p.text
+
+
+# --- archive -----------------------------------------------------------------------------------
+
+
+def test_archive_lists_published_editions_newest_first(built: Path) -> None:
+    archive = Page(built / "index.html")
+    cards = re.findall(r"Edition (\d) (\d+ \w+ \d{4}) · (\d) testimonies", archive.text)
+    assert cards == [("4", "1 November 2011", "8"), ("3", "1 September 2010", "7"),
+                     ("2", "1 June 2009", "4"), ("1", "1 August 2008", "4")]
+    assert "editions/005/index.html" not in archive.links  # the draft is built, not listed
+    assert (built / "editions/005/index.html").is_file()
+    for number in (1, 2, 3, 4):
+        link = f"editions/{number:03d}/{PDF.format(number)}"
+        assert link in archive.links
+        size = (built / link).stat().st_size
+        assert f"({round(size / 1024)} KB)" in archive.text
+
+
+def test_archive_whats_new(built: Path) -> None:
+    archive = Page(built / "index.html")
+    block = archive.text.split("What’s new", 1)[1].split("All editions", 1)[0]
+    assert block.startswith(" Edition 4, 1 November 2011")
+    assert "Ellen, USA New" in block
+    assert "Maurey, USA Updated 4 years on LDN" in block
+    assert "editions/004/index.html#ellen-usa" in archive.links
+
+
+def test_every_link_in_the_site_resolves(built: Path) -> None:
+    pages = {path: Page(path) for path in built.rglob("*.html")}
+    checked = 0
+    for path, p in pages.items():
+        for link in p.links:
+            target, fragment = resolve(path, link, built)
+            if target is None:
+                assert link.startswith(("https://", "http://", "mailto:")), link
+                continue
+            assert target.is_file(), f"{path}: {link}"
+            assert built.resolve() in target.resolve().parents
+            if fragment:
+                assert fragment in pages[target].ids, f"{path}: {link}"
+            checked += 1
+    assert checked > 100
+
+
+def test_no_script_reaches_a_page(built: Path) -> None:
+    for path in built.rglob("*.html"):
+        p = Page(path)
+        assert not p.find_all("script")
+        for _, attributes in p.tags:
+            assert not [name for name in attributes if name.startswith("on")], path
+        assert not [link for link in p.links if link.lower().startswith(("javascript:", "data:"))]
+
+
+# --- the build as a whole ----------------------------------------------------------------------
+
+
+def test_same_input_same_bytes(built: Path, tmp_path: Path) -> None:
+    again = copy_sample(tmp_path / "again")
+    build(again, use_cache=False)
+    first = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
+    second = {p.relative_to(again / "site"): p.read_bytes()
+              for p in (again / "site").rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_failed_build_keeps_the_site(project: Path) -> None:
+    assert run(project, "build", "--html-only").exit_code == 0
+    before = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    (project / "templates" / "edition.html").write_text("{% for %}")
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert result.stderr == ("templates/edition.html:1:1: error: template: Expected an "
+                             "expression, got 'end of statement block'\n1 problem found\n")
+    after = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    assert before == after
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".site")) == [
+        ".site.lock"]
+
+
+def test_build_one_edition_refreshes_the_archive(project: Path) -> None:
+    assert run(project, "build", "1", "2").exit_code == 0
+    site = project / "site"
+    first_pdf = pdf(site, 1).stat().st_ino
+    result = run(project, "build", "3")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("built 1 edition (1 PDF, ")
+    assert pdf(site, 1).stat().st_ino == first_pdf  # kept, not rebuilt
+    assert pdf(site, 3).is_file()
+    assert "editions/003/index.html" in Page(site / "index.html").links
+
+
+def test_unknown_edition_number(project: Path) -> None:
+    result = run(project, "build", "9")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: no edition 9 (editions/009.yaml); the editions are: 1, 2, 3, 4, 5\n")
