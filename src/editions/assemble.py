@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .model import Archive, Edition, Markdown, PartialDate, Testimony, Update
 
 WITHDRAWN_NOTICE = "This testimony was withdrawn at the contributor's request."
+WITHDRAWN_REVISION = "a testimony was withdrawn at the contributor's request."
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,21 @@ class PrintedTestimony:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """A change to an edition after its publication, shown to its readers."""
+
+    date: PartialDate
+    note: str
+
+
+@dataclass(frozen=True)
 class EditionView:
     """One edition as printed: the input of rendering."""
 
     edition: Edition
     title: str
     testimonies: tuple[PrintedTestimony, ...]
+    revisions: tuple[Revision, ...] = ()
 
     @property
     def number(self) -> int:
@@ -107,7 +117,11 @@ def assemble_edition(archive: Archive, edition: Edition) -> EditionView:
         printed.append(PrintedTestimony(testimony, () if withdrawn else updates, is_new,
                                         withdrawn))
     title = edition.title or archive.settings.title
-    return EditionView(edition, title, tuple(printed))
+    revisions = sorted(
+        (Revision(p.testimony.consent.withdrawn, WITHDRAWN_REVISION)
+         for p in printed if p.withdrawn and p.testimony.consent.withdrawn is not None),
+        key=lambda r: r.date)
+    return EditionView(edition, title, tuple(printed), tuple(revisions))
 
 
 def assemble(archive: Archive) -> list[EditionView]:

@@ -138,6 +138,9 @@ class Renderer:
             "pdf": pdf_path(self.settings, e.number),
             "pdf_name": pdf_name(self.settings, e.number),
             "testimony_count": sum(1 for p in view.testimonies if not p.withdrawn),
+            "revisions": [{"date": r.date.first_day.isoformat(),
+                           "date_text": self.dates.long(r.date), "note": r.note}
+                          for r in view.revisions],
             "whats_new": [
                 {"id": p.id, "heading": p.heading, "condition": p.testimony.condition,
                  "is_new": p.is_new, "labels": [u.label for u in p.updates if u.is_new]}
