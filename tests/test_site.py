@@ -223,3 +223,11 @@ def test_unknown_edition_number(project: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == (
         "error: no edition 9 (editions/009.yaml); the editions are: 1, 2, 3, 4, 5\n")
+
+
+def test_paper_size_comes_from_the_settings(project: Path) -> None:
+    settings = project / "publication.yaml"
+    settings.write_text(settings.read_text().replace("paper: A4", "paper: Letter"))
+    assert run(project, "build", "1").exit_code == 0
+    box = PdfReader(pdf(project / "site", 1)).pages[1].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)

@@ -27,11 +27,9 @@ class _Reporter(logging.Handler):
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
-    level = logging.WARNING if quiet else logging.INFO if verbose == 1 else logging.WARNING
-    if verbose >= 2:
-        level = logging.DEBUG
-    elif verbose == 1:
-        level = logging.INFO
+    level = logging.WARNING
+    if verbose and not quiet:
+        level = logging.DEBUG if verbose >= 2 else logging.INFO
     root = logging.getLogger("editions")
     root.handlers[:] = [_Reporter()]
     root.setLevel(level)
