@@ -11,9 +11,10 @@ from pathlib import Path
 
 from .assemble import EditionView, assemble
 from .check import check_archive
-from .errors import ContentError, EditionsError
+from .errors import ContentError, EditionsError, Problem
 from .load import load_archive
 from .markdown import convert_editions
+from .model import Archive
 from .pdf import render_pdf
 from .render import ASSETS_DIR, Renderer, page_path, pdf_path
 from .site import clear_leftovers, locked, publish, stage, write_file
@@ -49,12 +50,23 @@ class BuildReport:
                 f"in {self.seconds:.1f} s")
 
 
-def check(root: Path | str, today: dt.date | None = None) -> tuple[int, int]:
-    """Load and check the archive; raise ContentError with every problem, else return counts."""
-    archive = load_archive(root)
-    problems = check_archive(archive, today)
+def load_and_check(root: Path | str, today: dt.date | None = None) -> Archive:
+    """Load the archive and apply every rule; raise ContentError listing every problem.
+
+    The rules run over whatever files did load, so one broken file does not hide the
+    problems of the others.
+    """
+    problems: list[Problem] = []
+    archive = load_archive(root, problems)
+    problems.extend(check_archive(archive, today))
     if problems:
         raise ContentError(problems)
+    return archive
+
+
+def check(root: Path | str, today: dt.date | None = None) -> tuple[int, int]:
+    """Load and check the archive; raise ContentError with every problem, else return counts."""
+    archive = load_and_check(root, today)
     return len(archive.testimonies), len(archive.editions)
 
 
@@ -100,10 +112,7 @@ def build(root: Path | str, out: Path | str | None = None, numbers: Iterable[int
     out = Path(out) if out is not None else root / "site"
     report = BuildReport(out)
 
-    archive = load_archive(root)
-    problems = check_archive(archive, today)
-    if problems:
-        raise ContentError(problems)
+    archive = load_and_check(root, today)
     views = assemble(archive)
     chosen = _select(views, numbers)
     renderer = Renderer(root / "templates", archive.settings)

@@ -88,6 +88,8 @@ def _check_edition(archive: Archive, e: Edition, previous: Edition | None) -> It
             continue
         seen[tid] = index
         testimony = archive.testimonies.get(tid)
+        if testimony is None and tid in archive.unreadable:
+            continue
         if testimony is None:
             close = difflib.get_close_matches(tid, list(archive.testimonies), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""

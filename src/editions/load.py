@@ -482,10 +482,16 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_archive(root: Path | str) -> Archive:
-    """Load every file of the archive; raise ContentError with every problem found."""
+def load_archive(root: Path | str, problems: list[Problem] | None = None) -> Archive:
+    """Load every file of the archive.
+
+    Without `problems`, raise ContentError with every problem found. With it, add the
+    problems there and return what did load, so the checks can still look at the rest.
+    """
     root = Path(root)
-    problems: list[Problem] = []
+    collect = problems is not None
+    problems = problems if problems is not None else []
+    unreadable: set[str] = set()
     settings = load_settings(root, problems)
     references = load_references(root, problems)
     testimonies: dict[str, Testimony] = {}
@@ -498,6 +504,8 @@ def load_archive(root: Path | str) -> Archive:
         testimony = load_testimony(root, path, problems)
         if testimony:
             testimonies[testimony.id] = testimony
+        else:
+            unreadable.add(path.stem)
     editions: list[Edition] = []
     for path in _yaml_files(root / "editions"):
         if not EDITION_FILE_PATTERN.match(path.name):
@@ -511,8 +519,9 @@ def load_archive(root: Path | str) -> Archive:
     if not (root / "editions").is_dir() and not (root / "testimonies").is_dir():
         problems.append(Problem(str(root), 1, 1, "no 'editions/' or 'testimonies/' folder "
                                 "here: run editions in the publication's folder or give --root"))
-    if problems:
+    if problems and not collect:
         raise ContentError(problems)
     editions.sort(key=lambda e: e.number)
-    return Archive(str(root), settings, testimonies, tuple(editions), references)
+    return Archive(str(root), settings, testimonies, tuple(editions), references,
+                   frozenset(unreadable))
 

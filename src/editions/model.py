@@ -155,3 +155,5 @@ class Archive:
     testimonies: dict[str, Testimony]
     editions: tuple[Edition, ...]
     references: References
+    # testimony files that exist but did not load: their problems are reported already
+    unreadable: frozenset[str] = frozenset()
