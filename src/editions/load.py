@@ -389,16 +389,24 @@ def _read_file(root: Path, path: Path, problems: list[Problem]) -> tuple[str, No
         return rel, None
 
 
-def load_testimony(root: Path, path: Path, problems: list[Problem]) -> Testimony | None:
+def _read_fields(root: Path, path: Path, spec: dict[str, Field],
+                 problems: list[Problem]) -> tuple[dict[str, Any], dict[str, Where]] | None:
+    """One file's fields read by `spec` and where each is; None when anything is wrong."""
     rel, node = _read_file(root, path, problems)
     if node is None:
         return None
     reader = _Reader(rel)
     where: dict[str, Where] = {".": Where(rel, 1, 1)}
-    v = reader.mapping(node, TESTIMONY_FIELDS, "", where)
+    values = reader.mapping(node, spec, "", where)
     problems.extend(reader.problems)
-    if reader.problems:
+    return None if reader.problems else (values, where)
+
+
+def load_testimony(root: Path, path: Path, problems: list[Problem]) -> Testimony | None:
+    read = _read_fields(root, path, TESTIMONY_FIELDS, problems)
+    if read is None:
         return None
+    v, where = read
     updates = tuple(
         Update(u["date"], u.get("label"), u["text"], at) for u, at in v.get("updates", [])
     )
@@ -412,15 +420,10 @@ def load_testimony(root: Path, path: Path, problems: list[Problem]) -> Testimony
 
 
 def load_edition(root: Path, path: Path, problems: list[Problem]) -> Edition | None:
-    rel, node = _read_file(root, path, problems)
-    if node is None:
+    read = _read_fields(root, path, EDITION_FIELDS, problems)
+    if read is None:
         return None
-    reader = _Reader(rel)
-    where: dict[str, Where] = {".": Where(rel, 1, 1)}
-    v = reader.mapping(node, EDITION_FIELDS, "", where)
-    problems.extend(reader.problems)
-    if reader.problems:
-        return None
+    v, where = read
     return Edition(
         number=v["number"], date=v["date"], status=v["status"], title=v.get("title"),
         intro=v.get("intro"), testimonies=tuple(i for i, _ in v["testimonies"]), where=where,
@@ -431,13 +434,10 @@ def load_settings(root: Path, problems: list[Problem]) -> Settings:
     path = root / SETTINGS_FILE
     if not path.exists():
         return Settings(where={".": Where(SETTINGS_FILE)})
-    rel, node = _read_file(root, path, problems)
-    if node is None:
+    read = _read_fields(root, path, SETTINGS_FIELDS, problems)
+    if read is None:
         return Settings()
-    reader = _Reader(rel)
-    where: dict[str, Where] = {".": Where(rel, 1, 1)}
-    values = reader.mapping(node, SETTINGS_FIELDS, "", where)
-    problems.extend(reader.problems)
+    values, where = read
     return Settings(**values, where=where)
 
 
