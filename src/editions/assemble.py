@@ -118,8 +118,9 @@ def assemble_edition(archive: Archive, edition: Edition) -> EditionView:
                                         withdrawn))
     title = edition.title or archive.settings.title
     revisions = sorted(
-        (Revision(p.testimony.consent.withdrawn, WITHDRAWN_REVISION)
-         for p in printed if p.withdrawn and p.testimony.consent.withdrawn is not None),
+        [*(Revision(p.testimony.consent.withdrawn, WITHDRAWN_REVISION)
+           for p in printed if p.withdrawn and p.testimony.consent.withdrawn is not None),
+         *(Revision(r.date, r.note) for r in edition.reissues)],
         key=lambda r: r.date)
     return EditionView(edition, title, tuple(printed), tuple(revisions))
 

@@ -51,7 +51,13 @@ class BuildReport:
 
 
 def load_and_check(root: Path | str, today: dt.date | None = None) -> Archive:
-    """Load the archive and apply every rule; raise ContentError listing every problem.
+    """Load the archive and apply every rule; raise ContentError listing every problem."""
+    archive, _ = checked(root, today)
+    return archive
+
+
+def checked(root: Path | str, today: dt.date | None = None) -> tuple[Archive, list[Problem]]:
+    """The loaded archive and its warnings; raise ContentError when there is any error.
 
     The rules run over whatever files did load, so one broken file does not hide the
     problems of the others.
@@ -59,9 +65,11 @@ def load_and_check(root: Path | str, today: dt.date | None = None) -> Archive:
     problems: list[Problem] = []
     archive = load_archive(root, problems)
     problems.extend(check_archive(archive, today))
-    if problems:
+    if any(p.severity == "error" for p in problems):
         raise ContentError(problems)
-    return archive
+    for problem in problems:
+        log.warning("%s", problem, extra={"located": True})
+    return archive, problems
 
 
 def check(root: Path | str, today: dt.date | None = None) -> tuple[int, int]:

@@ -6,8 +6,11 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from .errors import Problem
+from .freeze import check_frozen
+from .history import head_passages
 from .model import Archive, Edition, Markdown, Testimony, Where
 
 # Pandoc's citation syntax: `@key` not preceded by a word character, or `@{key}`.
@@ -26,8 +29,12 @@ def _problem(where: Where, message: str) -> Problem:
     return Problem(where.path, where.line, where.col, message)
 
 
-def check_archive(archive: Archive, today: dt.date | None = None) -> list[Problem]:
-    """Every rule of the publication over the loaded archive; an empty list means publishable."""
+def check_archive(archive: Archive, today: dt.date | None = None, *,
+                  frozen: bool = True) -> list[Problem]:
+    """Every rule of the publication over the loaded archive; no errors means publishable.
+
+    With `frozen`, published editions must still print what they printed when published.
+    """
     today = today or dt.date.today()
     problems: list[Problem] = []
     for testimony in archive.testimonies.values():
@@ -41,6 +48,8 @@ def check_archive(archive: Archive, today: dt.date | None = None) -> list[Proble
         if edition.intro:
             problems.extend(_check_citations(archive, edition.intro))
         previous = edition
+    if frozen:
+        problems.extend(check_frozen(archive, head_passages(Path(archive.root))))
     return sorted(problems)
 
 

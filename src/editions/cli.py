@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 import time
@@ -13,7 +14,14 @@ import click
 from . import __version__
 from .build import build as build_site
 from .build import check as check_archive
+from .build import checked
+from .diff import diff_report
 from .errors import ContentError, EditionsError
+from .fmt import format_files
+from .github import annotation
+from .new import new_edition, new_testimony
+from .publish import publish, today
+from .schema import SCHEMA_DIR, SCHEMAS, schema_text, stale_schemas, write_schemas
 
 log = logging.getLogger("editions")
 
@@ -22,7 +30,9 @@ class _Reporter(logging.Handler):
     """Log records to standard error, plainly, as a command-line tool talks."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        prefix = "warning: " if record.levelno >= logging.WARNING else ""
+        # A located problem says its own severity: path:line:col: warning: message.
+        located = getattr(record, "located", False)
+        prefix = "warning: " if record.levelno >= logging.WARNING and not located else ""
         click.echo(prefix + record.getMessage(), err=True)
 
 
@@ -70,10 +80,16 @@ def main() -> None:
 
 
 @main.command()
+@click.option("--format", "output", type=click.Choice(["text", "github"]), default="text",
+              show_default=True,
+              help="github: GitHub Actions annotations (::error file=...), on standard output.")
 @_common
-def check(root: Path, verbose: int, quiet: bool, debug: bool) -> None:
+def check(output: str, root: Path, verbose: int, quiet: bool, debug: bool) -> None:
     """Check every testimony, edition and reference; list every problem as path:line:col."""
     _setup_logging(verbose, quiet)
+    if output == "github":
+        _check_github(root)
+        return
     try:
         testimonies, editions = check_archive(root)
     except EditionsError as err:
@@ -81,6 +97,25 @@ def check(root: Path, verbose: int, quiet: bool, debug: bool) -> None:
         return
     if not quiet:
         click.echo(f"ok: {testimonies} testimonies and {editions} editions, no problems")
+
+
+def _check_github(root: Path) -> None:
+    logging.getLogger("editions").setLevel(logging.ERROR)  # each problem is told once, below
+    try:
+        archive, problems = checked(root)
+        summary = (f"ok: {len(archive.testimonies)} testimonies and {len(archive.editions)} "
+                   "editions, no errors")
+    except ContentError as err:
+        problems, summary = err.problems, ""
+    except EditionsError as err:
+        click.echo(annotation("error", None, str(err)))
+        sys.exit(1)
+    for problem in problems:
+        click.echo(annotation(problem.severity, problem, problem.message, root))
+    errors = sum(1 for p in problems if p.severity == "error")
+    click.echo(summary or f"{errors} error{'s' if errors != 1 else ''} found", err=True)
+    if errors:
+        sys.exit(1)
 
 
 @main.command()
@@ -111,6 +146,170 @@ def build(numbers: tuple[int, ...], out: Path | None, html_only: bool, no_cache:
     report.seconds = time.perf_counter() - started
     if not quiet:
         click.echo(report.summary())
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--check", "check_only", is_flag=True,
+              help="Change nothing; list the files that are not canonical and exit 1.")
+@_common
+def fmt(paths: tuple[Path, ...], check_only: bool, root: Path, verbose: int, quiet: bool,
+        debug: bool) -> None:
+    """Rewrite testimony and edition files (PATHS, or all) in the canonical layout.
+
+    Keys in the documented order, prose as literal blocks with one sentence per line,
+    dates as written, comments kept. It never changes what an edition prints.
+    """
+    _setup_logging(verbose, quiet)
+    started = time.perf_counter()
+    try:
+        report = format_files(root, paths or None, write=not check_only)
+    except EditionsError as err:
+        _fail(err, debug)
+        return
+    seconds = time.perf_counter() - started
+    total = len(report.changed) + report.unchanged
+    if check_only:
+        for name in report.changed:
+            click.echo(f"{name}: not canonical (run `editions fmt {name}`)")
+        if report.changed:
+            click.echo(f"{len(report.changed)} of {total} files would be reformatted", err=True)
+            sys.exit(1)
+        if not quiet:
+            click.echo(f"ok: {total} files are canonical")
+        return
+    for name in report.changed:
+        log.info("formatted %s", name)
+    if not quiet:
+        click.echo(f"formatted {len(report.changed)} of {total} files in {seconds:.1f} s")
+
+
+@main.command()
+@click.option("--write", is_flag=True, help="Write the schemas into ROOT/schemas/.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Exit 1 when the schemas in ROOT/schemas/ are not current.")
+@click.argument("kind", required=False, type=click.Choice(sorted(SCHEMAS)))
+@_common
+def schema(write: bool, check_only: bool, kind: str | None, root: Path, verbose: int,
+           quiet: bool, debug: bool) -> None:
+    """Print the JSON Schema of a testimony or edition file, or write both (--write)."""
+    _setup_logging(verbose, quiet)
+    if write:
+        changed = write_schemas(root)
+        if not quiet:
+            click.echo(f"wrote {len(SCHEMAS)} schemas into {root / SCHEMA_DIR} "
+                       f"({len(changed)} changed)")
+    elif check_only:
+        stale = stale_schemas(root)
+        for name in stale:
+            click.echo(f"{name}: not current (run `editions schema --write`)")
+        if stale:
+            sys.exit(1)
+    else:
+        click.echo(schema_text(kind or "testimony"), nl=False)
+
+
+def _today(value: str | None, debug: bool) -> dt.date:
+    try:
+        return today(value)
+    except EditionsError as err:
+        _fail(err, debug)
+        raise
+
+
+_TODAY = click.option("--today", metavar="YYYY-MM-DD",
+                      help="The date to use as today [default: SOURCE_DATE_EPOCH, else the "
+                           "clock].")
+
+
+@main.group()
+def new() -> None:
+    """Start a testimony or an edition file, canonical and with the schema modeline."""
+
+
+@new.command("testimony")
+@click.argument("name")
+@click.option("--country", required=True, help="As printed after the name: USA, New Zealand.")
+@click.option("--condition", required=True, help="Multiple sclerosis, Crohn's disease...")
+@click.option("--id", "testimony_id", help="The file's id [default: NAME-COUNTRY].")
+@click.option("--treatment", help="When not the publication's default treatment.")
+@click.option("--started", metavar="DATE", help="Start of the treatment: YYYY-MM-DD, YYYY-MM, "
+                                                "YYYY.")
+@click.option("--received", metavar="DATE", help="When the story arrived [default: today].")
+@click.option("--consent", metavar="DATE", help="When consent was given [default: today].")
+@_TODAY
+@_common
+def new_testimony_command(name: str, country: str, condition: str, testimony_id: str | None,
+                          treatment: str | None, started: str | None, received: str | None,
+                          consent: str | None, today: str | None, root: Path, verbose: int,
+                          quiet: bool, debug: bool) -> None:
+    """Write testimonies/NAME-COUNTRY.yaml with the story still to write; never overwrites."""
+    _setup_logging(verbose, quiet)
+    try:
+        made = new_testimony(root, name, country, condition, on=_today(today, debug),
+                             testimony_id=testimony_id, treatment=treatment, started=started,
+                             received=received, consent=consent)
+    except EditionsError as err:
+        _fail(err, debug)
+        return
+    if not quiet:
+        click.echo(f"wrote {made.path}: write the story, then run `editions check`")
+
+
+@new.command("edition")
+@_TODAY
+@_common
+def new_edition_command(today: str | None, root: Path, verbose: int, quiet: bool,
+                        debug: bool) -> None:
+    """Write the next edition as a draft dated today, proposing new and updated testimonies."""
+    _setup_logging(verbose, quiet)
+    try:
+        made, proposed = new_edition(root, on=_today(today, debug))
+    except EditionsError as err:
+        _fail(err, debug)
+        return
+    if not quiet:
+        click.echo(f"wrote {made.path}: a draft proposing {len(proposed)} testimonies")
+
+
+@main.command("publish")
+@click.argument("number", type=int)
+@click.option("--reissue", is_flag=True,
+              help="Accept a change to an edition already published, recorded with --note.")
+@click.option("--note", help="What changed, as readers see it: 'Revised on DATE: NOTE'.")
+@_TODAY
+@_common
+def publish_command(number: int, reissue: bool, note: str | None, today: str | None,
+                    root: Path, verbose: int, quiet: bool, debug: bool) -> None:
+    """Mark edition NUMBER published and freeze what it prints (its fingerprint)."""
+    _setup_logging(verbose, quiet)
+    try:
+        report = publish(root, number, reissue=reissue, note=note, on=_today(today, debug))
+    except EditionsError as err:
+        _fail(err, debug)
+        return
+    if not quiet:
+        click.echo(report.summary())
+
+
+@main.command("diff")
+@click.argument("rev", required=False)
+@_common
+def diff_command(rev: str | None, root: Path, verbose: int, quiet: bool, debug: bool) -> None:
+    """Say what the working tree changes in each edition, compared with REV.
+
+    REV defaults to the merge base with main, else HEAD. Published editions whose content
+    would change come first. Needs a git checkout; builds nothing.
+    """
+    _setup_logging(verbose, quiet)
+    try:
+        text, changes = diff_report(root, rev)
+    except EditionsError as err:
+        _fail(err, debug)
+        return
+    click.echo(text, nl=False)
+    loud = sum(1 for c in changes if c.published and c.content_changed)
+    click.echo(f"{len(changes)} editions change, {loud} of them published", err=True)
 
 
 if __name__ == "__main__":

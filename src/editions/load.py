@@ -17,9 +17,11 @@ from .model import (
     Archive,
     Consent,
     Edition,
+    Frozen,
     Markdown,
     PartialDate,
     References,
+    Reissue,
     Settings,
     Testimony,
     Update,
@@ -190,7 +192,7 @@ def _block_start(path: str, event: yaml.ScalarEvent, lines: list[str]) -> Where:
 
 @dataclass(frozen=True)
 class Field:
-    kind: str  # text | markdown | date | int | choice | ids | map | maps | any
+    kind: str  # text | markdown | date | int | choice | ids | texts | map | maps
     required: bool = False
     choices: tuple[str, ...] = ()
     fields: dict[str, Field] | None = None
@@ -218,6 +220,15 @@ TESTIMONY_FIELDS = {
     "story": Field("markdown", required=True),
     "updates": Field("maps", fields=UPDATE_FIELDS, description="oldest first"),
 }
+FROZEN_FIELDS = {
+    "fingerprint": Field("text", required=True,
+                         description="sha256 of everything the edition prints, in order"),
+    "passages": Field("texts", description="a short fingerprint and the name of each passage"),
+}
+REISSUE_FIELDS = {
+    "date": Field("date", required=True, description="when the edition was reissued"),
+    "note": Field("text", required=True, description="what changed, as readers see it"),
+}
 EDITION_FIELDS = {
     "number": Field("int", required=True),
     "date": Field("date", required=True, description="publication date"),
@@ -225,6 +236,10 @@ EDITION_FIELDS = {
     "title": Field("text"),
     "intro": Field("markdown", description="the editor's article"),
     "testimonies": Field("ids", required=True, description="testimony ids, in print order"),
+    "reissues": Field("maps", fields=REISSUE_FIELDS,
+                      description="changes accepted after publication, oldest first"),
+    "frozen": Field("map", fields=FROZEN_FIELDS,
+                    description="written by `editions publish`: what the edition prints"),
 }
 SETTINGS_FIELDS = {
     "title": Field("text"),
@@ -281,7 +296,7 @@ class _Reader:
 
     def value(self, node: Node, field: Field, dotted: str, where: dict[str, Where]) -> Any:
         kind = field.kind
-        if kind in ("map", "maps", "ids"):
+        if kind in ("map", "maps", "ids", "texts"):
             return self._collection(node, field, dotted, where)
         if node.kind != "scalar":
             self.error(node.where, f"'{dotted}' must be {_KIND_WORDS[kind]}, not {node.describe()}")
@@ -330,6 +345,10 @@ class _Reader:
             if field.kind == "maps":
                 assert field.fields is not None
                 result.append((self.mapping(item, field.fields, item_path, where), item.where))
+            elif field.kind == "texts":
+                text = self.value(item, Field("text"), item_path, where)
+                if text is not None:
+                    result.append((text, item.where))
             elif item.kind != "scalar" or item.is_null:
                 self.error(item.where, f"'{item_path}' must be a testimony id, not "
                                        f"{item.describe()}")
@@ -424,9 +443,13 @@ def load_edition(root: Path, path: Path, problems: list[Problem]) -> Edition | N
     if read is None:
         return None
     v, where = read
+    frozen = v.get("frozen")
     return Edition(
         number=v["number"], date=v["date"], status=v["status"], title=v.get("title"),
         intro=v.get("intro"), testimonies=tuple(i for i, _ in v["testimonies"]), where=where,
+        reissues=tuple(Reissue(r["date"], r["note"]) for r, _ in v.get("reissues", [])),
+        frozen=Frozen(frozen["fingerprint"], tuple(p for p, _ in frozen.get("passages", [])))
+        if frozen else None,
     )
 
 

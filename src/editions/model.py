@@ -102,6 +102,22 @@ class Testimony:
 
 
 @dataclass(frozen=True)
+class Reissue:
+    """A change to a published edition that the editor accepted, with the note readers see."""
+
+    date: PartialDate
+    note: str
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """What a published edition prints, as `editions publish` recorded it."""
+
+    fingerprint: str
+    passages: tuple[str, ...] = ()  # "<short fingerprint> <passage name>", in print order
+
+
+@dataclass(frozen=True)
 class Edition:
     number: int
     date: PartialDate
@@ -110,6 +126,8 @@ class Edition:
     intro: Markdown | None
     testimonies: tuple[str, ...]
     where: dict[str, Where]
+    reissues: tuple[Reissue, ...] = ()
+    frozen: Frozen | None = None
 
     @property
     def path(self) -> str:

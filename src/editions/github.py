@@ -1,0 +1,31 @@
+"""GitHub: problems as workflow commands, so a pull request shows them on the changed lines."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import Problem
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(severity: str, problem: Problem | None, message: str,
+               root: Path | None = None) -> str:
+    """`::error file=...,line=...,col=...::message`, escaped as GitHub's toolkit escapes."""
+    command = "warning" if severity == "warning" else "error"
+    if problem is None:
+        return f"::{command}::{_data(message)}"
+    path = problem.path
+    if root is not None and not Path(path).is_absolute():
+        # Annotations name files from the repository's root, where the workflow runs.
+        path = os.path.relpath(root / path)
+    props = ",".join(f"{k}={_property(str(v))}" for k, v in
+                     (("file", path), ("line", problem.line), ("col", problem.col)))
+    return f"::{command} {props}::{_data(message)}"

@@ -1,0 +1,98 @@
+"""History: the archive as git recorded it at a revision, read without touching the work tree."""
+
+from __future__ import annotations
+
+import io
+import logging
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from .errors import ContentError, EditionsError
+from .freeze import OldPassages, Passage, passages_by_name
+from .load import REFERENCES_FILE, SETTINGS_FILE, load_archive
+from .model import Archive
+
+log = logging.getLogger(__name__)
+
+ARCHIVE_PARTS = ("testimonies", "editions", SETTINGS_FILE, REFERENCES_FILE)
+
+
+def git(root: Path, *args: str, data: bool = False) -> bytes | None:
+    """Run git in `root`; None when git is missing, this is no checkout or the command fails."""
+    try:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False,
+                              timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        log.debug("git %s: %s", " ".join(args), proc.stderr.decode(errors="replace").strip())
+        return None
+    return proc.stdout if data else proc.stdout.strip()
+
+
+def resolve(root: Path, rev: str) -> str | None:
+    """The commit a revision names, or None."""
+    out = git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    return out.decode() if out else None
+
+
+def default_base(root: Path) -> tuple[str, str]:
+    """What a change is compared with: the merge base with main, else HEAD; and its name."""
+    for branch in ("main", "origin/main"):
+        if resolve(root, branch) is None:
+            continue
+        base = git(root, "merge-base", "HEAD", branch)
+        if base:
+            return base.decode(), f"the merge base with {branch}"
+    head = resolve(root, "HEAD")
+    if head is None:
+        raise EditionsError(f"{root} is not in a git checkout with commits: editions diff "
+                            "compares with what git recorded")
+    return head, "HEAD"
+
+
+def archive_at(root: Path, rev: str, into: Path) -> Archive:
+    """Load the archive as it was at `rev` into the folder `into`; raises EditionsError."""
+    commit = resolve(root, rev)
+    if commit is None:
+        raise EditionsError(f"'{rev}' is not a revision git knows in {root}")
+    prefix = (git(root, "rev-parse", "--show-prefix") or b"").decode()
+    listed = git(root, "ls-tree", "--name-only", commit, "--",
+                 *(prefix + part for part in ARCHIVE_PARTS))
+    paths = listed.decode().splitlines() if listed else []
+    if paths:
+        tar = git(root, "archive", "--format=tar", commit, "--", *paths, data=True)
+        if tar is None:
+            raise EditionsError(f"git could not read the archive at {rev}")
+        with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+            archive.extractall(into, filter="data")
+    folder = into / prefix
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return load_archive(folder)
+    except ContentError as err:
+        raise EditionsError(f"the archive at {rev} does not load:\n{err}") from None
+
+
+def load_at(root: Path, rev: str) -> Archive:
+    """The archive at `rev`, read through a temporary folder that is removed at once."""
+    with tempfile.TemporaryDirectory(prefix="editions-git-") as folder:
+        return archive_at(root, rev, Path(folder))
+
+
+def head_passages(root: Path) -> OldPassages:
+    """Editions' passages as HEAD has them, read only when asked (to show a change's old words)."""
+    cache: list[Archive | None] = []
+
+    def passages(number: int) -> dict[str, Passage]:
+        if not cache:
+            try:
+                cache.append(load_at(root, "HEAD") if resolve(root, "HEAD") else None)
+            except EditionsError as err:
+                log.debug("no old words from HEAD: %s", err)
+                cache.append(None)
+        return passages_by_name(cache[0], number) if cache[0] is not None else {}
+
+    return passages

@@ -1,0 +1,153 @@
+"""New: a canonical testimony or edition file to start from, with the editor's schema modeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from .errors import EditionsError
+from .fmt import format_text, round_trip_yaml
+from .load import EDITION_FIELDS, TESTIMONY_FIELDS, Field, load_archive
+from .model import ID_PATTERN, Archive, PartialDate
+from .schema import schema_file
+
+log = logging.getLogger(__name__)
+
+STORY_PROMPT = ("the contributor's words, in Markdown; `editions check` refuses the file "
+                "until the story is written")
+# Letters that do not fall apart into a base letter and an accent.
+_FOLD = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                       "ß": "ss", "ð": "d", "þ": "th", "ł": "l", "Ł": "L", "đ": "d"})
+
+
+def slug(text: str) -> str:
+    """Lowercase ASCII letters and digits joined by hyphens: 'Søren', 'New Zealand'."""
+    folded = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    ascii_text = folded.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+def modeline(kind: str) -> str:
+    """The comment that points yaml-language-server (VS Code, Neovim...) at the schema."""
+    return f"# yaml-language-server: $schema=../{schema_file(kind)}\n"
+
+
+def _dump(data: CommentedMap, spec: dict[str, Field], kind: str) -> str:
+    out = io.StringIO()
+    round_trip_yaml().dump(data, out)
+    return modeline(kind) + format_text(out.getvalue(), spec)
+
+
+def _write_new(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise EditionsError(f"{path} already exists; nothing was written") from None
+
+
+@dataclass(frozen=True)
+class NewFile:
+    path: Path
+    text: str
+
+
+def new_testimony(root: Path, name: str, country: str, condition: str, *, on: dt.date,
+                  testimony_id: str | None = None, treatment: str | None = None,
+                  started: str | None = None, received: str | None = None,
+                  consent: str | None = None) -> NewFile:
+    """Write testimonies/<name>-<country>.yaml, refusing to overwrite one that exists."""
+    tid = testimony_id or slug(f"{name} {country}")
+    if not ID_PATTERN.match(tid):
+        raise EditionsError(f"'{tid}' is not a testimony id: ids are lowercase letters, digits "
+                            "and hyphens (give one with --id)")
+    for label, value in (("name", name), ("country", country), ("condition", condition)):
+        if not value.strip() or "\n" in value:
+            raise EditionsError(f"the {label} must be one line of text")
+    data = CommentedMap()
+    data["name"] = name.strip()
+    data["country"] = country.strip()
+    data["condition"] = condition.strip()
+    if treatment:
+        data["treatment"] = treatment.strip()
+    if started:
+        data["started"] = _date(started, "--started")
+    data["received"] = _date(received, "--received") if received else on
+    data["consent"] = CommentedMap([("given", _date(consent, "--consent") if consent else on)])
+    data["story"] = None
+    data.yaml_add_eol_comment(STORY_PROMPT, "story")
+    path = root / "testimonies" / f"{tid}.yaml"
+    text = _dump(data, TESTIMONY_FIELDS, "testimony")
+    _write_new(path, text)
+    return NewFile(path, text)
+
+
+def _date(text: str, option: str) -> dt.date | str:
+    try:
+        date = PartialDate.parse(text)
+    except ValueError as err:
+        raise EditionsError(f"{option}: {err}") from None
+    return date.first_day if date.precision == "day" else text
+
+
+@dataclass(frozen=True)
+class Proposal:
+    testimony_id: str
+    reason: str
+
+
+def proposals(archive: Archive, on: dt.date) -> list[Proposal]:
+    """Testimonies an edition dated `on` could print: new ones, then ones with new updates."""
+    last_seen: dict[str, PartialDate] = {}
+    for edition in archive.editions:
+        for tid in edition.testimonies:
+            last_seen[tid] = max(last_seen.get(tid, edition.date), edition.date)
+    new, updated = [], []
+    for tid, t in sorted(archive.testimonies.items()):
+        consent = t.consent
+        if consent.withdrawn is not None or consent.given is None or (
+                consent.given.first_day > on) or t.received.first_day > on:
+            continue
+        seen = last_seen.get(tid)
+        if seen is None:
+            new.append((t.received, Proposal(tid, f"new: received {t.received}")))
+            continue
+        fresh = [u for u in t.updates if seen < u.date and u.date.first_day <= on]
+        if fresh:
+            count = f"{len(fresh)} update{'s' if len(fresh) != 1 else ''}"
+            updated.append((fresh[-1].date, Proposal(tid, f"{count} since {seen}")))
+    return [p for _, p in sorted(new, key=lambda x: x[0])] + [
+        p for _, p in sorted(updated, key=lambda x: x[0])]
+
+
+def new_edition(root: Path, *, on: dt.date) -> tuple[NewFile, list[Proposal]]:
+    """Write the next edition as a draft dated `on`, proposing what is new since the last."""
+    archive = load_archive(root)
+    last = archive.editions[-1] if archive.editions else None
+    number = last.number + 1 if last else 1
+    if last is not None and on < last.date.first_day:
+        raise EditionsError(f"edition {number} cannot be dated {on}, before edition "
+                            f"{last.number} ({last.date})")
+    proposed = proposals(archive, on)
+    data = CommentedMap([("number", number), ("date", on), ("status", "draft")])
+    ids = CommentedSeq(p.testimony_id for p in proposed)
+    for index, proposal in enumerate(proposed):
+        ids.yaml_add_eol_comment(proposal.reason, index)
+    if not proposed:
+        ids.fa.set_flow_style()
+    data["testimonies"] = ids
+    path = root / "editions" / f"{number:03d}.yaml"
+    text = _dump(data, EDITION_FIELDS, "edition")
+    _write_new(path, text)
+    if not proposed:
+        log.warning("no testimony is new or updated since edition %s: add ids to %s",
+                    last.number if last else "1", path)
+    return NewFile(path, text), proposed

@@ -1,0 +1,151 @@
+"""Prose: Markdown as one sentence per line, and the line-break-free form that fingerprints it."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+# A block is reflowed only when it is plainly a paragraph: any line that could start a list,
+# heading, quote, code block, table, line block, footnote or link definition, or a hard line
+# break, leaves the whole block exactly as written, so reflowing never changes what renders.
+_BLOCK_START = re.compile(
+    r"""^(?:
+        \s              # indented: code, or a continuation we do not reason about
+      | [-*+](?:\s|$)   # bullet list
+      | (?:[-*_]\s*){3,}$  # horizontal rule
+      | [:>|#<=~`]      # definition, quote, line block or table, heading, HTML, setext, fences
+      | \d+[.)]         # ordered list
+      | [(]?(?:[a-zA-Z]|[ivxlcdmIVXLCDM]+|\#)[.)](?:\s|$)  # pandoc's fancy lists: a. (b) iv. #.
+      | \[[^\]]*\]:     # link or footnote definition
+      | \[\^            # footnote
+      | @               # example lists (@) and citations we leave where they are
+    )""",
+    re.VERBOSE,
+)
+_HARD_BREAK = re.compile(r"(?:  |\\)$")
+# Words after which a full stop does not end a sentence.
+ABBREVIATIONS = frozenset(
+    "dr mr mrs ms mx prof st jr sr vs etc e.g i.e cf al approx fig dept univ inc ltd".split()
+)
+# A sentence ends at . ! or ? (and any closing quotes or brackets) followed by a space and a
+# capital letter, perhaps after an opening quote or emphasis: a line never starts a block so.
+_SENTENCE_END = re.compile(r"([.!?][\"'”’)\]*_]*) +(?=[\"“‘(]?[*_]{0,3}[A-Z])")
+
+
+def is_paragraph(lines: list[str]) -> bool:
+    """Whether a block of lines is a plain paragraph whose line breaks may move."""
+    return bool(lines) and not any(
+        _BLOCK_START.match(line) or _HARD_BREAK.search(line) or not line.strip()
+        for line in lines
+    )
+
+
+def blocks(text: str) -> list[str]:
+    """The blocks of a Markdown text, as separated by blank lines."""
+    return [b for b in re.split(r"\n[ \t]*\n", text.strip("\n")) if b.strip()]
+
+
+def _protected(text: str) -> list[tuple[int, int]]:
+    """Spans where a line must not break: code, links and their targets, autolinks."""
+    spans: list[tuple[int, int]] = []
+    for pattern in (r"`+[^`]*`+", r"\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])?", r"<[^>\s]+>",
+                    r"https?://\S+"):
+        spans.extend(m.span() for m in re.finditer(pattern, text))
+    return spans
+
+
+def _ends_sentence(text: str, dot: int) -> bool:
+    if text[dot] != ".":
+        return True
+    word = re.search(r"(\S+)$", text[:dot])
+    if word is None:
+        return False
+    token = word.group(1).lstrip("(\"“‘'*_").lower()
+    if token in ABBREVIATIONS or token.rstrip(".") in ABBREVIATIONS:
+        return False
+    # Initials (J. R. Smith) are not sentence ends.
+    return not (len(token) == 1 and token.isalpha())
+
+
+def sentences(paragraph: str) -> list[str]:
+    """A paragraph's text as one sentence per line (its words and their order untouched)."""
+    joined = " ".join(line.strip() for line in paragraph.splitlines())
+    protected = _protected(joined)
+    lines: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(joined):
+        cut = match.end(1)
+        if any(a < cut < b for a, b in protected) or not _ends_sentence(joined, match.start(1)):
+            continue
+        if _BLOCK_START.match(joined[match.end():]):
+            continue  # a line starting so could read as a list or heading to some renderer
+        lines.append(joined[start:cut])
+        start = match.end()
+    lines.append(joined[start:])
+    return lines
+
+
+def semantic_lines(text: str) -> str:
+    """Markdown with each plain paragraph broken after every sentence; renders the same."""
+    out = []
+    for block in blocks(text):
+        lines = block.splitlines()
+        if is_paragraph(lines):
+            out.append("\n".join(sentences(block)))
+        else:
+            out.append("\n".join(line.rstrip() if not _HARD_BREAK.search(line) else line
+                                 for line in lines))
+    return "\n\n".join(out) + "\n" if out else ""
+
+
+def normalized(text: str) -> str:
+    """Markdown without the line breaks that do not change what renders: what a passage says."""
+    out = []
+    for block in blocks(text):
+        lines = block.splitlines()
+        if is_paragraph(lines):
+            out.append(" ".join(block.split()))
+        else:
+            out.append("\n".join(line.rstrip() for line in lines))
+    return "\n\n".join(out)
+
+
+def word_change(old: str, new: str) -> tuple[str, int]:
+    """The first change between two texts, in words ('old words' → 'new words') with two words
+    of context, and the offset in `new` where it starts."""
+    old_words = old.split()
+    new_matches = list(re.finditer(r"\S+", new))
+    new_words = [m.group() for m in new_matches]
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        before = " ".join(old_words[max(i1 - 2, 0):min(i2, i1 + 10) + 2])
+        after = " ".join(new_words[max(j1 - 2, 0):min(j2, j1 + 10) + 2])
+        offset = new_matches[j1].start() if j1 < len(new_matches) else len(new)
+        return f"'{before}' → '{after}'", offset
+    return "line breaks only", 0
+
+
+def word_diff(old: str, new: str, context: int = 4) -> list[str]:
+    """Each change between two texts as one line of words: `… a [-b-] {+c+} d …`."""
+    a, b = old.split(), new.split()
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    hunks = []
+    for group in matcher.get_grouped_opcodes(context):
+        parts = []
+        first, last = group[0], group[-1]
+        if first[1] > 0 or first[3] > 0:
+            parts.append("…")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                parts.append(" ".join(a[i1:i2]))
+                continue
+            if i2 > i1:
+                parts.append("[-" + " ".join(a[i1:i2]) + "-]")
+            if j2 > j1:
+                parts.append("{+" + " ".join(b[j1:j2]) + "+}")
+        if last[2] < len(a) or last[4] < len(b):
+            parts.append("…")
+        hunks.append(" ".join(p for p in parts if p))
+    return hunks
