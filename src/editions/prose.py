@@ -5,9 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 
-# A block is reflowed only when it is plainly a paragraph: any line that could start a list,
-# heading, quote, code block, table, line block, footnote or link definition, or a hard line
-# break, leaves the whole block exactly as written, so reflowing never changes what renders.
+# A block is reflowed only when it is plainly a paragraph: when its first line could start a
+# list, heading, quote, code block, table, line block, footnote or link definition, or any line
+# could end the paragraph or make it something else (pandoc's markdown needs a blank line before
+# a list, heading or quote, but not before a setext underline, a definition or a fence), or has
+# a hard line break, the block stays exactly as written: reflowing never changes what renders.
 _BLOCK_START = re.compile(
     r"""^(?:
         \s              # indented: code, or a continuation we do not reason about
@@ -22,6 +24,7 @@ _BLOCK_START = re.compile(
     )""",
     re.VERBOSE,
 )
+_LINE_STOP = re.compile(r"^(?:\s|[-=]+\s*$|[:|<]|`{3,}|~{3,}|\[[^\]]*\]:|(?:[-*_]\s*){3,}$)")
 _HARD_BREAK = re.compile(r"(?:  |\\)$")
 # Words after which a full stop does not end a sentence.
 ABBREVIATIONS = frozenset(
@@ -34,8 +37,8 @@ _SENTENCE_END = re.compile(r"([.!?][\"'”’)\]*_]*) +(?=[\"“‘(]?[*_]{0,3}[
 
 def is_paragraph(lines: list[str]) -> bool:
     """Whether a block of lines is a plain paragraph whose line breaks may move."""
-    return bool(lines) and not any(
-        _BLOCK_START.match(line) or _HARD_BREAK.search(line) or not line.strip()
+    return bool(lines) and not _BLOCK_START.match(lines[0]) and not any(
+        _LINE_STOP.match(line) or _HARD_BREAK.search(line) or not line.strip()
         for line in lines
     )
 
