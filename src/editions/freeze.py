@@ -136,7 +136,8 @@ def _changes(archive: Archive, edition: Edition, old: OldPassages | None) -> Ite
         else:
             yield _at(passage.where, f"{lead} {passage.name} is changed; {advice}")
     for name in recorded:
-        if name not in current:
+        owner = name.split(" ", 1)[0]
+        if name not in current and (name == owner or owner not in recorded or owner in current):
             named = True
             at = edition.where.get("testimonies", edition.where["."])
             yield _at(at, f"{lead} {name} is removed; {advice}")

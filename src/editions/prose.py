@@ -113,21 +113,24 @@ def normalized(text: str) -> str:
     return "\n\n".join(out)
 
 
-def word_change(old: str, new: str) -> tuple[str, int]:
-    """The first change between two texts, in words ('old words' → 'new words') with two words
-    of context, and the offset in `new` where it starts."""
+def word_change(old: str, new: str, context: int = 2, most: int = 30) -> tuple[str, int]:
+    """A change between two texts in words, 'old words' → 'new words', from the first changed
+    word to the last (or only the first change when they are far apart), with a little context;
+    and the offset in `new` where the change starts."""
     old_words = old.split()
     new_matches = list(re.finditer(r"\S+", new))
     new_words = [m.group() for m in new_matches]
     matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        before = " ".join(old_words[max(i1 - 2, 0):min(i2, i1 + 10) + 2])
-        after = " ".join(new_words[max(j1 - 2, 0):min(j2, j1 + 10) + 2])
-        offset = new_matches[j1].start() if j1 < len(new_matches) else len(new)
-        return f"'{before}' → '{after}'", offset
-    return "line breaks only", 0
+    changed = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    if not changed:
+        return "line breaks only", 0
+    first, last = changed[0], changed[-1]
+    if max(last[2] - first[1], last[4] - first[3]) > most:
+        last = first
+    before = " ".join(old_words[max(first[1] - context, 0):last[2] + context])
+    after = " ".join(new_words[max(first[3] - context, 0):last[4] + context])
+    offset = new_matches[first[3]].start() if first[3] < len(new_matches) else len(new)
+    return f"'{before}' → '{after}'", offset
 
 
 def word_diff(old: str, new: str, context: int = 4) -> list[str]:

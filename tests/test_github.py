@@ -1,0 +1,51 @@
+"""`editions check --format github`: problems as annotations on the lines of a pull request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from editions.errors import Problem
+from editions.github import annotation
+
+from .conftest import run
+from .test_check import edit
+
+
+def test_errors_become_annotations_on_the_line(project: Path) -> None:
+    edit(project / "editions/001.yaml", "  - audrey-uk", "  - audrey-uj")
+    result = run(project, "check", "--format", "github")
+    assert result.exit_code == 1
+    path = Path(project, "editions/001.yaml")
+    assert result.stdout == (
+        f"::error file={_relative(path)},line=24,col=5::no testimony 'audrey-uj' in "
+        "testimonies/ (did you mean 'audrey-uk'?)\n")
+    assert result.stderr == "1 error found\n"
+
+
+def test_a_clean_archive_prints_no_annotation(project: Path) -> None:
+    result = run(project, "check", "--format", "github")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == "ok: 13 testimonies and 5 editions, no errors\n"
+
+
+def test_warnings_are_warning_annotations_and_pass(project: Path) -> None:
+    text = (project / "editions/002.yaml").read_text(encoding="utf-8")
+    (project / "editions/002.yaml").write_text(text[:text.index("frozen:")], encoding="utf-8")
+    result = run(project, "check", "--format", "github")
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"::warning file={_relative(project / 'editions/002.yaml')},"
+                                    "line=3,col=9::edition 2 is published but not yet frozen")
+
+
+def test_annotations_are_escaped_as_github_reads_them() -> None:
+    problem = Problem("odd,name:1.yaml", 3, 4, "100% sure\r\nsecond line")
+    assert annotation("error", problem, problem.message) == (
+        "::error file=odd%2Cname%3A1.yaml,line=3,col=4::100%25 sure%0D%0Asecond line")
+    assert annotation("error", None, "a: b, c") == "::error::a: b, c"
+
+
+def _relative(path: Path) -> str:
+    import os
+
+    return os.path.relpath(path)

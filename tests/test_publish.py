@@ -1,0 +1,172 @@
+"""Published editions are frozen: publish, refused changes, reissues, and what readers see."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from editions.build import build
+from editions.load import load_archive
+
+from . import gitrepo
+from .conftest import run
+from .pages import Page, pdf_text
+from .test_check import edit
+
+MAUREY = "testimonies/maurey-usa.yaml"
+OLD = "Six months on I haven't had a relapse"
+NEW = "Six months on I have not had a single relapse"
+
+
+def unfreeze(project: Path, number: int) -> None:
+    path = project / f"editions/{number:03d}.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[:text.index("frozen:\n")], encoding="utf-8")
+
+
+def test_the_frozen_sample_passes(project: Path) -> None:
+    editions = load_archive(project).editions
+    assert [e.frozen is not None for e in editions] == [True, True, True, True, False]
+    assert run(project, "check").exit_code == 0
+
+
+def test_a_changed_sentence_is_refused_naming_edition_passage_and_words(project: Path) -> None:
+    gitrepo.init(project)
+    edit(project / MAUREY, OLD, NEW)
+    result = run(project, "check")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "3 problems found"
+    # the problem points at the changed word, so an annotation sits on the diff's line
+    assert lines[0] == (
+        "testimonies/maurey-usa.yaml:23:19: error: edition 1 (editions/001.yaml) is published "
+        "and frozen; this change alters what it prints: maurey-usa story: 'on I haven't had a "
+        "relapse, the' → 'on I have not had a single relapse, the'; undo it, or accept it with "
+        "`editions publish 1 --reissue --note \"...\"`")
+    assert [line.split(": error: edition ")[1][:1] for line in lines[:3]] == ["1", "3", "4"]
+    changed_line = (project / MAUREY).read_text(encoding="utf-8").splitlines()[22]
+    assert changed_line[18:].startswith("have not")
+
+
+def test_without_git_the_passage_is_still_named(project: Path) -> None:
+    edit(project / MAUREY, OLD, NEW)
+    result = run(project, "check")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "testimonies/maurey-usa.yaml:10:3: error: edition 1 (editions/001.yaml) is published "
+        "and frozen; this change alters what it prints: maurey-usa story is changed; undo it, "
+        "or accept it with `editions publish 1 --reissue --note \"...\"`")
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        ("editions/001.yaml", "  - audrey-uk\n", "",
+         "editions/001.yaml:23:3: error: edition 1 (editions/001.yaml) is published and frozen; "
+         "this change alters what it prints: audrey-uk is removed;"),
+        ("editions/001.yaml", "  - maurey-usa\n  - audrey-uk\n", "  - audrey-uk\n  - maurey-usa\n",
+         "editions/001.yaml:23:3: error: edition 1 (editions/001.yaml) is published and frozen; "
+         "this change alters what it prints: the order of its passages changed;"),
+        ("testimonies/maurey-usa.yaml", "name: Maurey", "name: Maureen",
+         "testimonies/maurey-usa.yaml:1:1: error: edition 1 (editions/001.yaml) is published "
+         "and frozen; this change alters what it prints: maurey-usa is changed;"),
+        ("editions/002.yaml", "date: 2009-06-01", "date: 2009-07-01",
+         "editions/002.yaml:2:7: error: edition 2 (editions/002.yaml) is published and frozen; "
+         "this change alters what it prints: edition is changed;"),
+        ("testimonies/siobhan-ireland.yaml", "  - date: 2012-05", "  - date: 2010-05",
+         "testimonies/siobhan-ireland.yaml:39:7: error: edition 3 (editions/003.yaml) is "
+         "published and frozen; this change alters what it prints: siobhan-ireland update "
+         "2010-05 is added;"),
+    ],
+)
+def test_changes_that_alter_a_published_edition(project: Path, file: str, old: str, new: str,
+                                                expected: str) -> None:
+    edit(project / file, old, new)
+    result = run(project, "check")
+    assert result.exit_code == 1
+    assert any(line.startswith(expected) for line in result.stderr.splitlines()), result.stderr
+
+
+def test_changes_that_do_not_alter_a_published_edition(project: Path) -> None:
+    # an update after every edition's date, a withdrawal, a draft's text, a reflowed paragraph
+    path = project / "testimonies/siobhan-ireland.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "  - date: 2013-01\n    text: |\n"
+                    "      Still well.\n", encoding="utf-8")
+    edit(project / MAUREY, "  given: 2008-02-15", "  given: 2008-02-15\n  withdrawn: 2012-01")
+    edit(project / "editions/005.yaml", "There is a wedding", "There is one wedding")
+    edit(project / "testimonies/audrey-uk.yaml", "What have I noticed?\n", "What have I noticed? ")
+    result = run(project, "check")
+    assert result.exit_code == 0, result.output
+
+
+def test_publish_a_draft_then_reissue_it(project: Path) -> None:
+    result = run(project, "publish", "5", "--today", "2013-06-01")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("edition 5 (editions/005.yaml): published and frozen; "
+                                    "27 passages, sha256:")
+    text = (project / "editions/005.yaml").read_text(encoding="utf-8")
+    assert "status: published\n" in text
+    assert "\nfrozen:\n  fingerprint: sha256:" in text
+    assert re.search(r"\n    - [0-9a-f]{12} siobhan-ireland update 2012-05\n", text)
+    assert run(project, "fmt", "--check").exit_code == 0
+    assert run(project, "publish", "5").stdout.startswith(
+        "edition 5 (editions/005.yaml): already published and frozen")
+
+    edit(project / "editions/005.yaml", "There is a wedding", "There is one wedding")
+    assert run(project, "check").exit_code == 1
+    refused = run(project, "publish", "5")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "error: edition 5 was published and what it prints has changed since (see `editions "
+        "check`): to accept the change, run `editions publish 5 --reissue --note \"...\"`\n")
+    no_note = run(project, "publish", "5", "--reissue")
+    assert no_note.stderr == ("error: a reissue needs --note: say what changed, readers will "
+                              "see it\n")
+    result = run(project, "publish", "5", "--reissue", "--note", "a count in the introduction "
+                 "was corrected", "--today", "2013-06-20")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("edition 5 (editions/005.yaml): reissued;")
+    text = (project / "editions/005.yaml").read_text(encoding="utf-8")
+    assert "\nreissues:\n  - date: 2013-06-20\n    note: a count in the introduction was " \
+           "corrected\nfrozen:\n" in text
+    assert run(project, "check").exit_code == 0
+    nothing = run(project, "publish", "5", "--reissue", "--note", "again")
+    assert nothing.stderr == ("error: edition 5 prints what it printed when it was published: "
+                              "there is nothing to reissue\n")
+
+
+def test_a_reissue_shows_on_the_page_the_pdf_and_the_archive(project: Path) -> None:
+    edit(project / "editions/001.yaml", "Welcome to the first", "Welcome to this first")
+    result = run(project, "publish", "1", "--reissue", "--note", "a word in the introduction "
+                 "was corrected", "--today", "2013-11-05")
+    assert result.exit_code == 0, result.output
+    build(project, numbers=[1])
+    site = project / "site"
+    notice = "Revised on 5 November 2013: a word in the introduction was corrected"
+    assert notice in Page(site / "editions/001/index.html").text
+    assert notice in Page(site / "index.html").text
+    [pdf] = (site / "editions/001").glob("*.pdf")
+    assert notice in pdf_text(pdf)[0]
+
+
+def test_an_unfrozen_published_edition_is_a_warning_until_publish_freezes_it(
+        project: Path) -> None:
+    unfreeze(project, 2)
+    result = run(project, "check")
+    assert result.exit_code == 0
+    assert result.stderr == ("editions/002.yaml:3:9: warning: edition 2 is published but not "
+                             "yet frozen: run `editions publish 2` to record what it prints\n")
+    result = run(project, "publish", "2")
+    assert result.stdout.startswith("edition 2 (editions/002.yaml): frozen (it was already "
+                                    "marked published); 13 passages")
+    assert run(project, "check").stderr == ""
+
+
+def test_publish_refuses_an_archive_with_errors(project: Path) -> None:
+    edit(project / "editions/005.yaml", "  - dale-canada", "  - dale-canda")
+    result = run(project, "publish", "5")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("editions/005.yaml:")
+    assert "status: draft" in (project / "editions/005.yaml").read_text(encoding="utf-8")
