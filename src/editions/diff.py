@@ -10,7 +10,7 @@ from .freeze import Passage, fingerprint, passages_by_name
 from .history import default_base, load_at
 from .load import load_archive
 from .model import Archive, Edition
-from .prose import word_diff
+from .prose import reading_text, word_diff
 
 
 @dataclass
@@ -128,7 +128,8 @@ def _passages(old: dict[str, Passage], new: dict[str, Passage], added: set[str],
                 word_diff(old[name].text, passage.text, 3)))
             continue
         lines.append(f"{name} changed:")
-        lines.extend(f"    {hunk}" for hunk in word_diff(old[name].text, passage.text))
+        hunks = word_diff(reading_text(old[name].text), reading_text(passage.text))
+        lines.extend(f"    {hunk}" for hunk in hunks or ["(only links or Markdown marks)"])
     for name in old:
         if name not in new and name.split(" ", 1)[0] not in removed and " update " in name:
             lines.append(f"update removed: {name}")

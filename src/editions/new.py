@@ -20,8 +20,7 @@ from .schema import schema_file
 
 log = logging.getLogger(__name__)
 
-STORY_PROMPT = ("the contributor's words, in Markdown; `editions check` refuses the file "
-                "until the story is written")
+STORY_PROMPT = "the contributor's words in Markdown; `editions check` refuses an empty story"
 # Letters that do not fall apart into a base letter and an accent.
 _FOLD = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
                        "ß": "ss", "ð": "d", "þ": "th", "ł": "l", "Ł": "L", "đ": "d"})
@@ -139,8 +138,9 @@ def new_edition(root: Path, *, on: dt.date) -> tuple[NewFile, list[Proposal]]:
     proposed = proposals(archive, on)
     data = CommentedMap([("number", number), ("date", on), ("status", "draft")])
     ids = CommentedSeq(p.testimony_id for p in proposed)
+    column = max((len(p.testimony_id) for p in proposed), default=0) + 6
     for index, proposal in enumerate(proposed):
-        ids.yaml_add_eol_comment(proposal.reason, index)
+        ids.yaml_add_eol_comment(proposal.reason, index, column=column)
     if not proposed:
         ids.fa.set_flow_style()
     data["testimonies"] = ids

@@ -155,3 +155,13 @@ def word_diff(old: str, new: str, context: int = 4) -> list[str]:
             parts.append("…")
         hunks.append(" ".join(p for p in parts if p))
     return hunks
+
+
+def reading_text(markdown: str) -> str:
+    """Markdown's words as a reader sees them, near enough to compare: emphasis marks, link
+    targets, heading and quote marks removed; citations kept. Runs no renderer."""
+    text = re.sub(r"(?<!\\)\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"<(https?://[^>\s]+|mailto:[^>\s]+)>", r"\1", text)
+    text = re.sub(r"^\s{0,3}(?:#+|>)\s?", "", text, flags=re.M)
+    text = re.sub(r"\*+|(?<!\w)_+|_+(?!\w)|`+", "", text)
+    return text
