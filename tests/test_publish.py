@@ -75,6 +75,9 @@ def test_without_git_the_passage_is_still_named(project: Path) -> None:
         ("editions/002.yaml", "date: 2009-06-01", "date: 2009-07-01",
          "editions/002.yaml:2:7: error: edition 2 (editions/002.yaml) is published and frozen; "
          "this change alters what it prints: edition is changed;"),
+        ("editions/003.yaml", "status: published", "status: draft",
+         "editions/003.yaml:3:9: error: edition 3 was published (it has a 'frozen' record): it "
+         "cannot go back to draft; correct it with a reissue instead"),
         ("testimonies/siobhan-ireland.yaml", "  - date: 2012-05", "  - date: 2010-05",
          "testimonies/siobhan-ireland.yaml:39:7: error: edition 3 (editions/003.yaml) is "
          "published and frozen; this change alters what it prints: siobhan-ireland update "

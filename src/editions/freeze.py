@@ -94,9 +94,14 @@ def check_frozen(archive: Archive, old: OldPassages | None = None) -> list[Probl
     """Every change that would alter a published edition; a warning for an unfrozen one."""
     problems: list[Problem] = []
     for edition in archive.editions:
-        if not edition.published:
-            continue
         where = edition.where["status"]
+        if not edition.published:
+            if edition.frozen is not None:
+                problems.append(Problem(
+                    where.path, where.line, where.col,
+                    f"edition {edition.number} was published (it has a 'frozen' record): it "
+                    "cannot go back to draft; correct it with a reissue instead"))
+            continue
         if edition.frozen is None:
             problems.append(Problem(
                 where.path, where.line, where.col,

@@ -87,12 +87,14 @@ def publish(root: Path | str, number: int, *, reissue: bool = False, note: str |
                                 "published: there is nothing to reissue")
         action = "reissued"
     elif frozen is not None:
-        if frozen.fingerprint == printed and edition.published:
+        if frozen.fingerprint != printed:
+            raise EditionsError(
+                f"edition {number} was published and what it prints has changed since (see "
+                f"`editions check`): to accept the change, run `editions publish {number} "
+                "--reissue --note \"...\"`")
+        if edition.published:
             return PublishReport(number, edition.path, printed, len(found), "unchanged")
-        raise EditionsError(
-            f"edition {number} was published and what it prints has changed since (see "
-            f"`editions check`): to accept the change, run `editions publish {number} "
-            "--reissue --note \"...\"`")
+        action = "published"
     else:
         action = "frozen" if edition.published else "published"
 
