@@ -103,7 +103,7 @@ def test_one_broken_file_does_not_hide_the_others(project: Path) -> None:
     edit(project / "testimonies/audrey-uk.yaml", "country: UK", "country: [UK]")
     edit(project / "editions/001.yaml", "[@smith2007]", "[@smith2070]")
     assert check_errors(project) == [
-        "editions/001.yaml:14:4: error: citation '@smith2070' is not in references.yaml (did you "
-        "mean 'smith2007'?)",
+        "editions/001.yaml:10:207: error: citation '@smith2070' is not in references.yaml (did "
+        "you mean 'smith2007'?)",
         "testimonies/audrey-uk.yaml:2:10: error: 'country' must be text, not a list",
     ]

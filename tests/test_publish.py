@@ -173,3 +173,12 @@ def test_publish_refuses_an_archive_with_errors(project: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("editions/005.yaml:")
     assert "status: draft" in (project / "editions/005.yaml").read_text(encoding="utf-8")
+
+
+def test_a_broken_testimony_file_does_not_stop_the_freeze_check_with_a_traceback(
+        project: Path) -> None:
+    edit(project / "testimonies/audrey-uk.yaml", "country: UK", "country: [UK]")
+    result = run(project, "check")
+    assert result.exit_code == 1
+    assert result.stderr == ("testimonies/audrey-uk.yaml:2:10: error: 'country' must be text, "
+                             "not a list\n1 problem found\n")

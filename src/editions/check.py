@@ -50,7 +50,7 @@ def check_archive(archive: Archive, today: dt.date | None = None, *,
             problems.extend(_check_citations(archive, edition.intro))
         previous = edition
     # Fingerprints are of assembled editions, which only a consistent archive has.
-    if frozen and not problems:
+    if frozen and not problems and not archive.unreadable:
         problems.extend(check_frozen(archive, head_passages(Path(archive.root))))
     return sorted(problems)
 
