@@ -138,6 +138,7 @@ name: Kim  # a pseudonym
 country: 'NO'
 condition: Crohn's disease
 started: 2008
+updates: [{date: 2008-06, text: "Better. Much better.", label: Three months}]
 """)
     result = run(project, "fmt", str(path))
     assert result.exit_code == 0, result.output
@@ -155,6 +156,12 @@ story: |
   First sentence.
   Second sentence goes on.
   Third!
+updates:
+  - date: 2008-06
+    label: Three months
+    text: |
+      Better.
+      Much better.
 """
     kim = load_archive(project).testimonies["kim-canada"]
     assert (kim.country, str(kim.started), str(kim.consent.given)) == ("NO", "2008", "2008-03")

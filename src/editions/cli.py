@@ -176,7 +176,7 @@ def fmt(paths: tuple[Path, ...], check_only: bool, root: Path, verbose: int, qui
             click.echo(f"{len(report.changed)} of {total} files would be reformatted", err=True)
             sys.exit(1)
         if not quiet:
-            click.echo(f"ok: {total} files are canonical")
+            click.echo(f"ok: {total} file{' is' if total == 1 else 's are'} canonical")
         return
     for name in report.changed:
         log.info("formatted %s", name)

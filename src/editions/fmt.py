@@ -36,6 +36,7 @@ def _canonical(value: Any, spec: dict[str, Field]) -> None:
     """Order a mapping's keys as the spec lists them and lay out its prose, in place."""
     if not isinstance(value, CommentedMap):
         return
+    value.fa.set_block_style()
     order = [k for k in spec if k in value]
     if list(value) != order:
         for key in order:
@@ -47,9 +48,12 @@ def _canonical(value: Any, spec: dict[str, Field]) -> None:
             value[key] = LiteralScalarString(semantic_lines(value[key]))
         elif field.kind == "map" and field.fields:
             _canonical(value[key], field.fields)
-        elif field.kind == "maps" and field.fields and isinstance(value[key], CommentedSeq):
-            for item in value[key]:
-                _canonical(item, field.fields)
+        elif isinstance(value[key], CommentedSeq):
+            if value[key]:
+                value[key].fa.set_block_style()
+            if field.kind == "maps" and field.fields:
+                for item in value[key]:
+                    _canonical(item, field.fields)
 
 
 def _empty(representer: Any, _: None) -> Any:
