@@ -67,7 +67,14 @@ def archive_at(root: Path, rev: str, into: Path) -> Archive:
         if tar is None:
             raise EditionsError(f"git could not read the archive at {rev}")
         with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
-            archive.extractall(into, filter="data")
+            # Only plain files and folders: a symbolic link in the tree must not make us read
+            # a file outside it.
+            members = [m for m in archive.getmembers() if (m.isfile() or m.isdir())
+                       and not m.name.startswith("/") and ".." not in m.name.split("/")]
+            if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later
+                archive.extractall(into, members, filter="data")
+            else:
+                archive.extractall(into, members)
     folder = into / prefix
     folder.mkdir(parents=True, exist_ok=True)
     try:
