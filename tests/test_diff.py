@@ -119,3 +119,12 @@ def test_words_are_compared_as_a_reader_reads_them() -> None:
     assert reading_text(new) == "See the MS Society now. [@smith2007]"
     assert word_diff(reading_text(old), reading_text(new)) == []
     assert word_diff("a b c", "a x c") == ["a [-b-] {+x+} c"]
+
+
+def test_a_withdrawal_is_reported_but_not_as_a_content_change(repo: Path) -> None:
+    edit(repo / "testimonies/maurey-usa.yaml", "  given: 2008-02-15",
+         "  given: 2008-02-15\n  withdrawn: 2012-01")
+    text = diff(repo)
+    assert "Published editions" not in text
+    assert "## Edition 1 · 2008-08-01 · published\n\n- maurey-usa: consent withdrawn on "  \
+           "2012-01; the edition shows a notice in its place\n" in text
