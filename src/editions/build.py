@@ -12,6 +12,7 @@ from pathlib import Path
 from .assemble import EditionView, assemble
 from .check import check_archive
 from .errors import ContentError, EditionsError, Problem
+from .history import head_passages
 from .load import load_archive
 from .markdown import convert_editions
 from .model import Archive
@@ -64,7 +65,8 @@ def checked(root: Path | str, today: dt.date | None = None) -> tuple[Archive, li
     """
     problems: list[Problem] = []
     archive = load_archive(root, problems)
-    problems.extend(check_archive(archive, today))
+    # A change to a published edition is shown with the words git's HEAD has.
+    problems.extend(check_archive(archive, today, old=head_passages(Path(root))))
     if any(p.severity == "error" for p in problems):
         raise ContentError(problems)
     for problem in problems:

@@ -6,11 +6,9 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 from .errors import Problem
-from .freeze import check_frozen
-from .history import head_passages
+from .freeze import OldPassages, check_frozen
 from .model import Archive, Edition, Markdown, Testimony, Where
 
 # Pandoc's citation syntax: `@key` not preceded by a word character, or `@{key}`.
@@ -29,12 +27,12 @@ def _problem(where: Where, message: str) -> Problem:
     return Problem(where.path, where.line, where.col, message)
 
 
-def check_archive(archive: Archive, today: dt.date | None = None, *,
-                  frozen: bool = True) -> list[Problem]:
+def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: bool = True,
+                  old: OldPassages | None = None) -> list[Problem]:
     """Every rule of the publication over the loaded archive; no errors means publishable.
 
     With `frozen`, and when every other rule holds, published editions must still print what
-    they printed when they were published.
+    they printed when they were published; `old` gives the old words of a changed passage.
     """
     today = today or dt.date.today()
     problems: list[Problem] = []
@@ -51,7 +49,7 @@ def check_archive(archive: Archive, today: dt.date | None = None, *,
         previous = edition
     # Fingerprints are of assembled editions, which only a consistent archive has.
     if frozen and not problems and not archive.unreadable:
-        problems.extend(check_frozen(archive, head_passages(Path(archive.root))))
+        problems.extend(check_frozen(archive, old))
     return sorted(problems)
 
 
