@@ -47,7 +47,7 @@ def story_html(project: Path, story: str) -> str:
         ("::: {onmouseover=x}\ninside\n:::", "<div", "inside"),
         ("![a local file](/etc/passwd)", "passwd", "[a local file]"),
         ("[home](file:///etc/passwd)", "file:", "home"),
-        ("# Heading {#top onclick=x}", 'id="top"', "<h4>Heading"),
+        ("# Heading {#top onclick=x}", 'id="top"', "<h3>Heading"),
     ],
 )
 def test_untrusted_markdown_is_neutralised(project: Path, story: str, forbidden: str,

@@ -128,3 +128,49 @@ def assemble_edition(archive: Archive, edition: Edition) -> EditionView:
 def assemble(archive: Archive) -> list[EditionView]:
     """Every edition of the archive, in number order."""
     return [assemble_edition(archive, e) for e in archive.editions]
+
+
+@dataclass(frozen=True)
+class TestimonyView:
+    """A testimony as its page in the archive shows it: the input of a testimony page.
+
+    The page shows the story and every update dated on or before `as_of`, the date of the
+    newest published edition, so the public archive moves when an edition is published and
+    never because a build ran on a later day.
+    """
+
+    testimony: Testimony
+    updates: tuple[PrintedUpdate, ...]
+    printed_in: tuple[Edition, ...]  # the published editions that printed it, in order
+    as_of: PartialDate
+
+    @property
+    def id(self) -> str:
+        return self.testimony.id
+
+    @property
+    def heading(self) -> str:
+        return f"{self.testimony.name}, {self.testimony.country}"
+
+
+def assemble_testimonies(archive: Archive) -> list[TestimonyView]:
+    """The testimonies that get a page: printed in a published edition, consent not withdrawn.
+
+    Sorted by id, so every listing built from them starts in the same order.
+    """
+    published = [e for e in archive.editions if e.published]
+    if not published:
+        return []
+    as_of = max(e.date for e in published)
+    views = []
+    for tid in sorted(archive.testimonies):
+        testimony = archive.testimonies[tid]
+        printed_in = tuple(e for e in published if tid in e.testimonies)
+        if not printed_in or testimony.consent.withdrawn is not None:
+            continue
+        updates = tuple(
+            PrintedUpdate(u.date, update_label(testimony, u, archive.settings.treatment),
+                          u.text, is_new=False)
+            for u in testimony.updates if u.date.first_day <= as_of.first_day)
+        views.append(TestimonyView(testimony, updates, printed_in, as_of))
+    return views

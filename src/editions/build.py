@@ -1,4 +1,4 @@
-"""Build: load and check everything, then render editions and the archive, then switch the site."""
+"""Build: load and check everything, then render editions, the archive and the reader pages."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assemble import EditionView, assemble
+from .assemble import EditionView, assemble, assemble_testimonies
 from .check import check_archive
 from .errors import ContentError, EditionsError, Problem
 from .history import head_passages
 from .load import load_archive
-from .markdown import convert_editions
+from .markdown import convert
 from .model import Archive
 from .pdf import render_pdf
 from .render import ASSETS_DIR, Renderer, page_path, pdf_path
@@ -124,10 +124,13 @@ def build(root: Path | str, out: Path | str | None = None, numbers: Iterable[int
 
     archive = load_and_check(root, today)
     views = assemble(archive)
+    testimonies = assemble_testimonies(archive)
     chosen = _select(views, numbers)
-    renderer = Renderer(root / "templates", archive.settings)
+    renderer = Renderer(root / "templates", archive.settings,
+                        frozenset(t.id for t in testimonies))
     cache_path = root / CACHE_DIR / "markdown.sqlite" if use_cache else None
-    texts = convert_editions(chosen, archive.references, cache_path)
+    converted = convert(chosen, testimonies, archive.references, cache_path)
+    texts = converted.editions
     files = assets(root)
 
     pages: dict[str, bytes] = dict(files)
@@ -156,6 +159,9 @@ def build(root: Path | str, out: Path | str | None = None, numbers: Iterable[int
                 if view.number not in pdf_sizes and existing.is_file():
                     pdf_sizes[view.number] = existing.stat().st_size
             pages["index.html"] = renderer.archive_page(views, pdf_sizes).encode()
+            # the reader pages: testimony pages, the list of testimonies, the feed
+            pages.update(renderer.reader_pages(views, testimonies, converted.testimonies,
+                                               pdf_sizes))
             for relative, data in sorted(pages.items()):
                 write_file(staging, relative, data)
             report.files = len(pages)

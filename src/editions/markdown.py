@@ -13,9 +13,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from .assemble import EditionView
+from .assemble import EditionView, PrintedUpdate, TestimonyView
 from .errors import EditionsError
-from .model import References
+from .model import References, Testimony
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +25,11 @@ EXTENSIONS = (
     "-link_attributes-header_attributes-auto_identifiers-bracketed_spans-fenced_divs"
     "-inline_code_attributes-fenced_code_attributes-implicit_figures"
 )
-INTRO_SHIFT = 2  # the introduction sits under an h2
-TESTIMONY_SHIFT = 3  # a story sits under an h2 and its updates under h3s
+# Where a field's headings start: under the h2 of the introduction or of a testimony's story,
+# and under the h3 of an update; the filter never lets a level be skipped.
+INTRO_SHIFT = 2
+STORY_SHIFT = 2
+UPDATE_SHIFT = 3
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,8 @@ class Field:
 
 
 @dataclass
-class EditionText:
-    """The HTML of one edition's Markdown fields."""
+class PageText:
+    """The HTML of one page's Markdown fields: an edition's, or a testimony page's."""
 
     intro: str = ""
     stories: dict[str, str] = field(default_factory=dict)
@@ -58,6 +61,17 @@ class EditionText:
             self.stories[slot[1]] = html
         else:
             self.updates.setdefault(slot[1], []).append(html)
+
+
+EditionText = PageText  # the name the edition pipeline has always used
+
+
+@dataclass
+class Converted:
+    """The HTML of a build's pages: editions by number, testimony pages by testimony id."""
+
+    editions: dict[int, PageText] = field(default_factory=dict)
+    testimonies: dict[str, PageText] = field(default_factory=dict)
 
 
 def _data(name: str) -> Path:
@@ -128,38 +142,68 @@ class Cache:
             self._db.close()
 
 
-def _edition_fields(view: EditionView) -> list[tuple[tuple[str, ...], Field]]:
+Slots = list[tuple[tuple[str, ...], Field]]
+
+
+def _testimony_fields(testimony: Testimony, updates: Iterable[PrintedUpdate]) -> Slots:
+    """A testimony's story and updates; the same ids and levels wherever it is printed."""
+    tid = testimony.id
+    fields: Slots = [(("story", tid), Field(testimony.story.text, STORY_SHIFT, f"{tid}-"))]
+    for index, update in enumerate(updates, start=1):
+        fields.append((("update", tid), Field(update.text.text, UPDATE_SHIFT,
+                                              f"{tid}-u{index}-")))
+    return fields
+
+
+def _edition_fields(view: EditionView) -> Slots:
     """Each Markdown field of an edition, with the slot its HTML goes to, in print order."""
-    fields: list[tuple[tuple[str, ...], Field]] = []
+    fields: Slots = []
     if view.edition.intro:
         fields.append((("intro",), Field(view.edition.intro.text, INTRO_SHIFT, "intro-")))
     for printed in view.testimonies:
-        if printed.withdrawn:
-            continue
-        tid = printed.id
-        fields.append((("story", tid), Field(printed.testimony.story.text, TESTIMONY_SHIFT,
-                                             f"{tid}-")))
-        for index, update in enumerate(printed.updates, start=1):
-            fields.append((("update", tid), Field(update.text.text, TESTIMONY_SHIFT,
-                                                  f"{tid}-u{index}-")))
+        if not printed.withdrawn:
+            fields.extend(_testimony_fields(printed.testimony, printed.updates))
     return fields
 
 
 def convert_editions(views: list[EditionView], references: References,
-                     cache_path: Path | None = None) -> dict[int, EditionText]:
-    """The HTML of every Markdown field of these editions, in at most one pandoc process.
+                     cache_path: Path | None = None) -> dict[int, PageText]:
+    """The HTML of every Markdown field of these editions, in at most one pandoc process."""
+    return convert(views, (), references, cache_path).editions
 
-    Fields without citations convert on their own and are shared between editions; the
-    fields of an edition that cite are converted together so citeproc numbers the
-    references in the order the edition prints them.
+
+def convert(views: Iterable[EditionView], testimonies: Iterable[TestimonyView],
+            references: References, cache_path: Path | None = None) -> Converted:
+    """The HTML of every Markdown field of these editions and testimony pages, in at most
+    one pandoc process.
+
+    Fields without citations convert on their own and are shared between pages; the fields
+    of a page that cite are converted together so citeproc numbers the references in the
+    order the page prints them.
     """
+    pages: dict[tuple[str, str], Slots] = {}
+    for view in views:
+        pages["edition", str(view.number)] = _edition_fields(view)
+    for page in testimonies:
+        pages["testimony", page.id] = _testimony_fields(page.testimony, page.updates)
+    texts = _convert_pages(pages, references, cache_path)
+    converted = Converted()
+    for (kind, name), text in texts.items():
+        if kind == "edition":
+            converted.editions[int(name)] = text
+        else:
+            converted.testimonies[name] = text
+    return converted
+
+
+def _convert_pages(pages: dict[tuple[str, str], Slots], references: References,
+                   cache_path: Path | None) -> dict[tuple[str, str], PageText]:
     store = Cache(cache_path)
     refs_json = json.dumps(list(references.entries), sort_keys=True, ensure_ascii=False)
     plain: dict[str, Field] = {}
     groups: dict[str, list[Field]] = {}
-    plan: dict[int, tuple[list[tuple[tuple[str, ...], Field, str]], str | None]] = {}
-    for view in views:
-        fields = _edition_fields(view)
+    plan: dict[tuple[str, str], tuple[list[tuple[tuple[str, ...], Field, str]], str | None]] = {}
+    for page, fields in pages.items():
         citing = [f for _, f in fields if f.cites]
         group_key = None
         if citing:
@@ -173,12 +217,12 @@ def convert_editions(views: list[EditionView], references: References,
                 key = _key("field", str(f.shift), f.prefix, f.text)
                 plain[key] = f
             keyed.append((slot, f, key))
-        plan[view.number] = (keyed, group_key)
+        plan[page] = (keyed, group_key)
 
     cached = store.get([*plain, *groups])
     todo_fields = {k: f for k, f in plain.items() if k not in cached}
     todo_groups = {k: g for k, g in groups.items() if k not in cached}
-    log.debug("markdown: %d fields and %d citing editions, %d and %d from cache",
+    log.debug("markdown: %d fields and %d citing pages, %d and %d from cache",
               len(plain), len(groups), len(plain) - len(todo_fields),
               len(groups) - len(todo_groups))
     fresh: dict[str, str] = {}
@@ -191,16 +235,16 @@ def convert_editions(views: list[EditionView], references: References,
     store.close()
     html = {**cached, **fresh}
 
-    out: dict[int, EditionText] = {}
-    for number, (keyed, group_key) in plan.items():
-        text = EditionText()
+    out: dict[tuple[str, str], PageText] = {}
+    for page, (keyed, group_key) in plan.items():
+        text = PageText()
         cited: dict[str, str] = {}
         if group_key:
             group = json.loads(html[group_key])
             cited, text.bibliography = group["fields"], group["bibliography"]
         for slot, f, key in keyed:
             text.place(slot, cited[f.prefix] if f.cites else html[key])
-        out[number] = text
+        out[page] = text
     return out
 
 
@@ -219,7 +263,7 @@ def _run_pandoc(fields: dict[str, Field], groups: dict[str, list[Field]],
     }
     command = [pandoc_path(), "--sandbox", "--from", str(_data("batch.lua")),
                "--to", str(_data("raw.lua"))]
-    log.debug("pandoc: %d fields, %d citing editions", len(fields), len(groups))
+    log.debug("pandoc: %d fields, %d citing pages", len(fields), len(groups))
     try:
         proc = subprocess.run(command, input=json.dumps(batch).encode(), capture_output=True,
                               timeout=600, check=False)

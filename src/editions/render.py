@@ -1,4 +1,4 @@
-"""Render: Jinja2 templates turn assembled editions into the edition pages and the archive index."""
+"""Render: Jinja2 templates turn assembled editions and testimonies into the site's pages."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from typing import Any
 
 import jinja2
 from babel.dates import format_date, format_skeleton
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__
-from .assemble import EditionView, PrintedTestimony
+from .assemble import EditionView, PrintedTestimony, PrintedUpdate, TestimonyView
 from .errors import ContentError, EditionsError
-from .markdown import EditionText
+from .feed import FEED_PATH, FeedEntry, atom_feed
+from .markdown import PageText
 from .model import PartialDate, Settings
+from .timeline import Moment, draw
 
 ASSETS_DIR = "assets"
 
@@ -41,6 +43,14 @@ def pdf_path(settings: Settings, number: int) -> str:
 
 def page_path(number: int) -> str:
     return f"{edition_dir(number)}/index.html"
+
+
+TESTIMONIES_INDEX = "testimonies/index.html"
+
+
+def testimony_path(tid: str) -> str:
+    """Where a testimony's own page lives in the site."""
+    return f"testimonies/{tid}.html"
 
 
 @dataclass(frozen=True)
@@ -68,12 +78,15 @@ def human_size(size: int) -> str:
 class Renderer:
     """The project's templates, with the publication's settings and language."""
 
-    def __init__(self, templates: Path, settings: Settings) -> None:
+    def __init__(self, templates: Path, settings: Settings,
+                 testimony_pages: frozenset[str] = frozenset()) -> None:
         if not (templates / "edition.html").is_file():
             raise EditionsError(f"{templates}: no edition.html template here; the project's "
                                 "templates/ folder is missing or incomplete")
         self.templates = templates
         self.settings = settings
+        # the testimonies that have a page of their own, for edition pages to link
+        self.testimony_pages = testimony_pages
         self.dates = Dates(settings.language.replace("-", "_"))
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates)),
@@ -83,7 +96,8 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.globals.update(publication=settings, generator=f"editions {__version__}")
+        self.env.globals.update(publication=settings, generator=f"editions {__version__}",
+                                feed_path=FEED_PATH, testimonies_index=TESTIMONIES_INDEX)
 
     def _render(self, template: str, **context: Any) -> str:
         try:
@@ -96,30 +110,40 @@ class Renderer:
                 where = where.relative_to(self.templates.parent)
             raise ContentError.at(str(where), line, 1, f"template: {err}") from None
 
-    def testimony_context(self, printed: PrintedTestimony, text: EditionText) -> dict[str, Any]:
+    def facts(self, printed: PrintedTestimony | TestimonyView) -> list[str]:
         t = printed.testimony
         treatment = t.treatment or self.settings.treatment
         facts = [t.condition]
         if t.started:
             facts.append(f"{treatment} since {self.dates.long(t.started)}")
-        updates = []
-        for update, html in zip(printed.updates, text.updates.get(t.id, []), strict=True):
-            when = self.dates.long(update.date)
-            updates.append({
-                "heading": f"Update \N{EN DASH} {when} \N{EN DASH} {update.label}",
-                "date": update.date.first_day.isoformat(),
-                "is_new": update.is_new,
-                "html": Markup(html),
-            })
+        return facts
+
+    def update_context(self, update: PrintedUpdate, html: str) -> dict[str, Any]:
+        when = self.dates.long(update.date)
+        return {
+            "heading": f"Update \N{EN DASH} {when} \N{EN DASH} {update.label}",
+            "date": update.date.first_day.isoformat(),
+            "date_text": when,
+            "label": update.label,
+            "is_new": update.is_new,
+            "html": Markup(html),
+        }
+
+    def testimony_context(self, printed: PrintedTestimony, text: PageText) -> dict[str, Any]:
+        t = printed.testimony
+        updates = [self.update_context(update, html) for update, html
+                   in zip(printed.updates, text.updates.get(t.id, []), strict=True)]
         return {
             "id": t.id,
             "heading": printed.heading,
             "name": t.name,
             "country": t.country,
-            "facts": facts,
+            "facts": self.facts(printed),
             "is_new": printed.is_new,
             "has_new_updates": printed.has_new_updates,
             "withdrawn": printed.withdrawn,
+            "page": (testimony_path(t.id)
+                     if t.id in self.testimony_pages and not printed.withdrawn else None),
             "story_html": Markup(text.stories.get(t.id, "")),
             "updates": updates,
         }
@@ -148,7 +172,7 @@ class Renderer:
             ],
         }
 
-    def edition_page(self, view: EditionView, text: EditionText,
+    def edition_page(self, view: EditionView, text: PageText,
                      pdf_size: int | None = None) -> str:
         """The edition's page: the web page readers see and the source of its PDF."""
         context = self.summary(view)
@@ -171,3 +195,121 @@ class Renderer:
             context["pdf_size"] = human_size(size) if size is not None else None
             editions.append(context)
         return self._render("archive.html", editions=editions, root="")
+
+    def timeline(self, view: TestimonyView) -> dict[str, Any]:
+        """The testimony's moments as a drawing and as the list that says the same in words."""
+        t = view.testimony
+        treatment = t.treatment or self.settings.treatment
+        events: list[tuple[Moment, str, str | None, str]] = []
+        if t.diagnosed:
+            events.append((Moment(t.diagnosed.first_day, "diagnosed"),
+                           self.dates.long(t.diagnosed), None, f"Diagnosis: {t.condition}"))
+        if t.started:
+            events.append((Moment(t.started.first_day, "started"),
+                           self.dates.long(t.started), None, f"Started {treatment}"))
+        for index, update in enumerate(view.updates, start=1):
+            events.append((Moment(update.date.first_day, "update"),
+                           self.dates.long(update.date), f"#update-{index}",
+                           update.label if update.label.lower().startswith("update")
+                           else f"Update: {update.label}"))
+        for edition in view.printed_in:
+            events.append((Moment(edition.date.first_day, "edition"),
+                           self.dates.long(edition.date),
+                           f"../{page_path(edition.number)}#{t.id}",
+                           f"Printed in edition {edition.number}"))
+        events.sort(key=lambda e: (e[0].day, ("diagnosed", "started", "update",
+                                              "edition").index(e[0].kind)))
+        return {
+            "drawing": draw([e[0] for e in events]),
+            "events": [{"kind": m.kind, "date": m.day.isoformat(), "date_text": when,
+                        "href": href, "text": words} for m, when, href, words in events],
+        }
+
+    def testimony_page(self, view: TestimonyView, text: PageText) -> str:
+        """A testimony's own page: the whole story so far, its timeline and its editions."""
+        t = view.testimony
+        updates = []
+        for index, (update, html) in enumerate(
+                zip(view.updates, text.updates.get(t.id, []), strict=True), start=1):
+            context = self.update_context(update, html)
+            context["anchor"] = f"update-{index}"
+            updates.append(context)
+        editions = [{"number": e.number, "title": e.title or self.settings.title,
+                     "date": e.date.first_day.isoformat(), "date_text": self.dates.long(e.date),
+                     "page": f"../{page_path(e.number)}#{t.id}",
+                     "pdf": f"../{pdf_path(self.settings, e.number)}"}
+                    for e in view.printed_in]
+        context = {
+            "id": t.id,
+            "heading": view.heading,
+            "name": t.name,
+            "country": t.country,
+            "condition": t.condition,
+            "facts": self.facts(view),
+            "as_of": self.dates.long(view.as_of),
+            "story_html": Markup(text.stories.get(t.id, "")),
+            "updates": updates,
+            "bibliography_html": Markup(text.bibliography),
+            "editions": editions,
+            "timeline": self.timeline(view),
+        }
+        return self._render("testimony.html", testimony=context, root="../")
+
+    def testimonies_index(self, views: list[TestimonyView]) -> str:
+        """Every testimony with a page, by condition and by country, with counts."""
+        def entry(view: TestimonyView) -> dict[str, Any]:
+            return {"id": view.id, "heading": view.heading, "name": view.testimony.name,
+                    "condition": view.testimony.condition, "country": view.testimony.country,
+                    "page": f"{view.id}.html", "updates": len(view.updates),
+                    "since": self.dates.long(view.printed_in[0].date)}
+
+        def groups(key: str) -> list[dict[str, Any]]:
+            found: dict[str, list[TestimonyView]] = {}
+            for view in views:
+                found.setdefault(getattr(view.testimony, key), []).append(view)
+            return [{"name": name, "id": f"{key}-{slug(name)}", "count": len(members),
+                     "testimonies": [entry(v) for v in sorted(
+                         members, key=lambda v: (v.testimony.name.casefold(), v.id))]}
+                    for name, members in sorted(found.items(),
+                                                key=lambda item: (item[0].casefold(), item[0]))]
+
+        return self._render("testimonies.html", count=len(views),
+                            conditions=groups("condition"), countries=groups("country"),
+                            root="../")
+
+    def feed(self, views: list[EditionView], pdf_sizes: dict[int, int]) -> bytes:
+        """The Atom feed of the published editions."""
+        entries = []
+        for view in views:
+            if not view.edition.published:
+                continue
+            e = view.edition
+            summary = self.summary(view)
+            news = [f"{t['heading']} (new)" if t["is_new"]
+                    else f"{t['heading']} ({'; '.join(t['labels'])})"
+                    for t in summary["whats_new"]]
+            count = summary["testimony_count"]
+            text = f"{count} testimon{'y' if count == 1 else 'ies'}"
+            if news:
+                text += ". New and updated: " + ", ".join(news) + "."
+            revised = max((r.date.first_day for r in view.revisions), default=e.date.first_day)
+            entries.append(FeedEntry(
+                number=e.number,
+                title=f"Edition {e.number}, {summary['date_text']}",
+                published=e.date.first_day,
+                updated=max(revised, e.date.first_day),
+                page=page_path(e.number),
+                summary=str(escape(text)),  # Atom's summary is HTML: names stay text
+                pdf=pdf_path(self.settings, e.number) if e.number in pdf_sizes else None,
+                pdf_size=pdf_sizes.get(e.number)))
+        return atom_feed(self.settings, entries)
+
+    def reader_pages(self, views: list[EditionView], testimonies: list[TestimonyView],
+                     texts: dict[str, PageText], pdf_sizes: dict[int, int]) -> dict[str, bytes]:
+        """The pages that follow the archive as a whole: one page per testimony, the list
+        of testimonies by condition and country, and the feed."""
+        pages = {testimony_path(view.id): self.testimony_page(view, texts[view.id]).encode()
+                 for view in testimonies}
+        pages[TESTIMONIES_INDEX] = self.testimonies_index(testimonies).encode()
+        pages[FEED_PATH] = self.feed(views, pdf_sizes)
+        return pages

@@ -19,9 +19,8 @@ local function clear(el)
   return el
 end
 
--- Contributors' text is untrusted: no attributes, no raw markup, only web and mail links,
--- and headings demoted under the page's own.
-local function sanitizer(shift)
+-- Contributors' text is untrusted: no attributes, no raw markup, only web and mail links.
+local function sanitizer()
   return {
     RawInline = function() return {} end,
     RawBlock = function() return {} end,
@@ -38,19 +37,33 @@ local function sanitizer(shift)
       return pandoc.Emph({ pandoc.Str("[" .. alt .. "]") })
     end,
     Figure = function(el) return el.content end,
-    Header = function(el)
-      el.level = math.min(el.level + shift, 6)
-      return clear(el)
-    end,
+    Header = clear,
     Code = clear,
     CodeBlock = clear,
     Table = clear,
   }
 end
 
+-- Headings go under the page's own (at level `shift`) without skipping a level, whatever
+-- levels the writer used: the field's top level becomes shift + 1, and no heading is more
+-- than one level below the one before it.
+local function demote(doc, shift)
+  local top
+  doc:walk({ Header = function(el)
+    if top == nil or el.level < top then top = el.level end
+  end })
+  if top == nil then return doc end
+  local previous = shift
+  return doc:walk({ Header = function(el)
+    el.level = math.min(el.level - top + shift + 1, previous + 1, 6)
+    previous = el.level
+    return el
+  end })
+end
+
 local function parse(field, extensions)
   local doc = pandoc.read(field.text, extensions)
-  return doc:walk(sanitizer(field.shift or 0))
+  return demote(doc:walk(sanitizer()), field.shift or 0)
 end
 
 local function html(blocks, prefix)
