@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from .errors import Problem
 from .freeze import OldPassages, check_frozen
-from .model import Archive, Edition, Markdown, Testimony, Where
+from .model import Archive, Edition, Markdown, Settings, Testimony, Where
 
 # Pandoc's citation syntax: `@key` not preceded by a word character, or `@{key}`.
 CITATION = re.compile(
@@ -35,7 +35,7 @@ def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: boo
     they printed when they were published; `old` gives the old words of a changed passage.
     """
     today = today or dt.date.today()
-    problems: list[Problem] = []
+    problems: list[Problem] = list(_check_settings(archive.settings))
     for testimony in archive.testimonies.values():
         problems.extend(_check_testimony(testimony, today))
         problems.extend(_check_citations(archive, testimony.story))
@@ -53,8 +53,22 @@ def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: boo
     return sorted(problems)
 
 
+def _check_settings(settings: Settings) -> Iterator[Problem]:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(settings.language.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        where = settings.where.get("language") or Where("publication.yaml")
+        yield _problem(where, f"language '{settings.language}' is not a language Babel knows: "
+                       "write a tag such as en-GB or de-DE")
+
+
 def _check_testimony(t: Testimony, today: dt.date) -> Iterator[Problem]:
     w = t.where
+    if t.id == "index":
+        yield _problem(w["."], "'index' cannot be a testimony's id: testimonies/index.html "
+                       "lists the testimonies; rename the file")
     if t.consent.given and t.consent.given < t.received:
         pass  # consent can come with the story or later; never a problem on its own
     if t.consent.withdrawn and t.consent.given and t.consent.withdrawn < t.consent.given:

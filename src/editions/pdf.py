@@ -48,5 +48,6 @@ def render_pdf(html: str, page: str, files: Mapping[str, bytes]) -> tuple[bytes,
     fetcher = _fetcher_class()(files)
     document = HTML(string=html, base_url=SITE_ORIGIN + page, url_fetcher=fetcher,
                     media_type="print").render()
-    pdf: bytes = document.write_pdf()
+    # PDF/UA-1: tagged, so screen readers and reflowing viewers read it in order (see README)
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
     return pdf, len(document.pages)
