@@ -312,5 +312,47 @@ def diff_command(rev: str | None, root: Path, verbose: int, quiet: bool, debug: 
     click.echo(f"{len(changes)} editions change, {loud} of them published", err=True)
 
 
+@main.command()
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port on 127.0.0.1 to serve on.")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the site [default: ROOT/site].")
+@click.option("--no-pdf", is_flag=True,
+              help="Never lay out the PDFs, only the pages (fastest proofing).")
+@_common
+def serve(port: int, out: Path | None, no_pdf: bool, root: Path, verbose: int, quiet: bool,
+          debug: bool) -> None:
+    """Preview the site while writing: build, serve it on localhost, rebuild on save.
+
+    Every page reloads itself after a rebuild; a failed build shows its problems in the
+    browser. A save rebuilds the pages at once and the PDFs right after.
+    """
+    from .serve import Outcome, Preview, serve_forever
+
+    _setup_logging(verbose, quiet)
+
+    def report(outcome: Outcome) -> None:
+        if outcome.error is not None:
+            click.echo(str(outcome.error) if isinstance(outcome.error, ContentError)
+                       else f"error: {outcome.error}", err=True)
+        elif outcome.report is not None and not quiet:
+            what = "pages" if outcome.html_only else "pages and PDFs"
+            click.echo(f"rebuilt the {what} ({outcome.report.seconds:.1f} s)")
+
+    try:
+        preview = Preview(root, out, port, pdfs=not no_pdf, on_build=report)
+    except EditionsError as err:
+        _fail(err, debug)
+        return
+    if not quiet:
+        click.echo(f"serving {preview.url} (Ctrl+C to stop); watching testimonies/, editions/, "
+                   "templates/, references.yaml and publication.yaml")
+    try:
+        serve_forever(preview)
+    except KeyboardInterrupt:
+        if not quiet:
+            click.echo("stopped")
+
+
 if __name__ == "__main__":
     main()

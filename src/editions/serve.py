@@ -1,0 +1,254 @@
+"""Serve: a live preview for the editor: build, serve on localhost, rebuild on save, reload."""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .build import BuildReport, build
+from .errors import ContentError, EditionsError
+from .load import REFERENCES_FILE, SETTINGS_FILE
+
+log = logging.getLogger(__name__)
+
+WATCHED = ("testimonies", "editions", "templates", REFERENCES_FILE, SETTINGS_FILE)
+VERSION_PATH = "/__editions/version"
+LONG_POLL_SECONDS = 20.0
+
+# Only pages served by the preview carry this; the built files never do.
+RELOAD_SCRIPT = """<script>
+/* editions serve: reload this page when the site has been rebuilt */
+(function () {
+  var seen = "%s";
+  function poll() {
+    fetch("%s?after=" + seen, {cache: "no-store"}).then(function (r) { return r.text(); })
+      .then(function (now) { if (now !== seen) { location.reload(); } else { poll(); } },
+            function () { setTimeout(poll, 2000); });
+  }
+  poll();
+})();
+</script>
+"""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one build in the preview did: its report, or the error that stopped it."""
+
+    version: int
+    html_only: bool
+    report: BuildReport | None = None
+    error: EditionsError | None = None
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """The modification time and size of every file the build reads."""
+    found: dict[str, tuple[int, int]] = {}
+    for name in WATCHED:
+        path = root / name
+        candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for candidate in candidates:
+            try:
+                stat = candidate.stat()
+            except OSError:
+                continue
+            if candidate.is_file():
+                found[str(candidate)] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def error_page(error: EditionsError, version: int) -> bytes:
+    """The page every HTML address shows while the build fails: the problems, where they are."""
+    if isinstance(error, ContentError):
+        items = "\n".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in error.problems)
+        count = len(error.problems)
+        what = f"{count} problem{'s' if count != 1 else ''}"
+    else:
+        items = f"<li><code>error: {html.escape(str(error))}</code></li>"
+        what = "1 problem"
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Build failed · editions serve</title>
+<style>
+body {{ font: 1.05rem/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 50rem;
+  padding: 0 1rem; color: #1f2328; background: #fffdf9; }}
+h1 {{ color: #9a3d12; }}
+li {{ margin: .4rem 0; }}
+code {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
+</style>
+</head>
+<body>
+<main>
+<h1>The build failed: {what}</h1>
+<ul class="problems">
+{items}
+</ul>
+<p>Fix the file and save it: this page reloads by itself. The site as last built is unchanged.</p>
+</main>
+{RELOAD_SCRIPT % (version, VERSION_PATH)}</body>
+</html>
+"""
+    return page.encode()
+
+
+class Preview:
+    """Builds the site, serves it on 127.0.0.1 and rebuilds it when a source file changes.
+
+    A save rebuilds the HTML at once (the editor is proofing text), then, unless `pdfs`
+    is off, the PDFs once nothing has changed for one more poll. A failed build leaves the
+    last good site in place and every page shows the problems until the next good build.
+    """
+
+    def __init__(self, root: Path, out: Path | None = None, port: int = 8000, *,
+                 pdfs: bool = True, poll_seconds: float = 0.5,
+                 on_build: Callable[[Outcome], None] | None = None) -> None:
+        self.root = root
+        self.out = out if out is not None else root / "site"
+        self.pdfs = pdfs
+        self.poll_seconds = poll_seconds
+        self.on_build = on_build
+        self.version = 0
+        self.error: EditionsError | None = None
+        self._changed = threading.Condition()
+        self._stop = threading.Event()
+        try:
+            self.server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, self))
+        except OSError as err:
+            raise EditionsError(f"cannot serve on 127.0.0.1:{port}: {err.strerror}; "
+                                "give another --port") from None
+        self.server.daemon_threads = True
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def rebuild(self, html_only: bool) -> Outcome:
+        """Build once; the outcome is kept for the pages and told to `on_build`."""
+        report = error = None
+        try:
+            report = build(self.root, self.out, html_only=html_only)
+        except EditionsError as err:
+            error = err
+        with self._changed:
+            self.version += 1
+            self.error = error
+            outcome = Outcome(self.version, html_only, report, error)
+            self._changed.notify_all()
+        if self.on_build is not None:
+            self.on_build(outcome)
+        return outcome
+
+    def wait_for_version(self, after: int, timeout: float) -> int:
+        """The version once it is past `after`, or the current one when `timeout` runs out."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.version > after or self._stop.is_set(),
+                                   timeout)
+            return self.version
+
+    def start(self) -> None:
+        """Build, then serve and watch in background threads; returns at once."""
+        seen = snapshot(self.root)
+        self.rebuild(html_only=not self.pdfs)
+        for target in (self.server.serve_forever, partial(self._watch, seen)):
+            thread = threading.Thread(target=target, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._changed:
+            self._changed.notify_all()
+        self.server.shutdown()
+        self.server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=60)
+
+    def _watch(self, seen: dict[str, tuple[int, int]]) -> None:
+        pdfs_behind = False
+        while not self._stop.wait(self.poll_seconds):
+            now = snapshot(self.root)
+            if now != seen:
+                seen = now
+                log.info("a source file changed: rebuilding the pages")
+                outcome = self.rebuild(html_only=True)
+                pdfs_behind = self.pdfs and outcome.error is None
+            elif pdfs_behind:
+                pdfs_behind = False
+                log.info("laying out the PDFs")
+                self.rebuild(html_only=False)
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Serves the site folder; pages get the reload script, or the problems of a failed build."""
+
+    def __init__(self, preview: Preview, *args: Any, **kwargs: Any) -> None:
+        self.preview = preview
+        super().__init__(*args, directory=str(preview.out), **kwargs)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("serve: " + format, *args)
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path == VERSION_PATH:
+            after = parse_qs(parts.query).get("after", [""])[0]
+            version = self.preview.version
+            if after.isdigit():
+                version = self.preview.wait_for_version(int(after), LONG_POLL_SECONDS)
+            self._send(HTTPStatus.OK, "text/plain; charset=utf-8", str(version).encode())
+            return
+        local = Path(self.translate_path(parts.path))
+        if local.is_dir():
+            if not parts.path.endswith("/"):
+                super().do_GET()  # the usual redirect to the folder's address
+                return
+            local = local / "index.html"
+        if local.suffix != ".html" and not parts.path.endswith("/"):
+            super().do_GET()
+            return
+        version, error = self.preview.version, self.preview.error
+        if error is not None:
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html; charset=utf-8",
+                       error_page(error, version))
+            return
+        try:
+            page = local.read_bytes()
+        except OSError:
+            self.send_error(HTTPStatus.NOT_FOUND, "No such page in the site")
+            return
+        script = (RELOAD_SCRIPT % (version, VERSION_PATH)).encode()
+        head, marker, tail = page.rpartition(b"</body>")
+        page = head + script + marker + tail if marker else page + script
+        self._send(HTTPStatus.OK, "text/html; charset=utf-8", page)
+
+    def _send(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve_forever(preview: Preview) -> None:
+    """Run the preview until interrupted (Ctrl+C)."""
+    preview.start()
+    try:
+        while True:
+            time.sleep(3600)
+    finally:
+        preview.stop()

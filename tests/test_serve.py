@@ -1,0 +1,124 @@
+"""`editions serve`: a live preview that rebuilds on save, reloads pages and shows problems."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from editions.serve import VERSION_PATH, Preview
+
+TIMEOUT = 120  # a ceiling for a slow machine, never a pause: waits end when the build does
+
+
+def fetch(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers["Content-Type"], err.read().decode()
+
+
+@pytest.fixture
+def preview(project: Path) -> Iterator[Preview]:
+    server = Preview(project, port=0, pdfs=False, poll_seconds=0.05)
+    server.start()
+    yield server
+    server.stop()
+
+
+def save(preview: Preview, path: Path, text: str) -> None:
+    """Write a file as an editor saves it and wait until the preview has rebuilt."""
+    before = preview.version
+    path.write_text(text, encoding="utf-8")
+    assert preview.wait_for_version(before, TIMEOUT) > before
+
+
+def test_serve_builds_serves_and_rebuilds_on_save(preview: Preview, project: Path) -> None:
+    assert preview.url.startswith("http://127.0.0.1:")
+    status, kind, page = fetch(preview.url + "testimonies/maurey-usa.html")
+    assert status == 200
+    assert kind == "text/html; charset=utf-8"
+    assert "Maurey, USA" in page
+    assert VERSION_PATH in page  # the reload script, only in what is served
+    built = (project / "site" / "testimonies" / "maurey-usa.html").read_text(encoding="utf-8")
+    assert "<script" not in built
+    status, kind, _ = fetch(preview.url + "assets/style.css")
+    assert (status, kind) == (200, "text/css")
+
+    path = project / "testimonies" / "maurey-usa.yaml"
+    save(preview, path, path.read_text(encoding="utf-8").replace("name: Maurey", "name: Mauri"))
+    _, _, page = fetch(preview.url + "testimonies/maurey-usa.html")
+    assert "Mauri, USA" in page
+    _, _, archive = fetch(preview.url)
+    assert "Mauri, USA" in archive
+
+
+def test_serve_shows_problems_in_the_browser_until_fixed(preview: Preview,
+                                                         project: Path) -> None:
+    path = project / "editions" / "002.yaml"
+    good = path.read_text(encoding="utf-8")
+    save(preview, path, good.replace("date: 2009-06-01", "date: 2009-13-01"))
+    status, _, page = fetch(preview.url + "editions/002/index.html")
+    assert status == 500
+    assert ("editions/002.yaml:2:7: error: &#x27;date&#x27;: &#x27;2009-13-01&#x27; is not a "
+            "calendar date (month must be in 1..12)") in page
+    assert VERSION_PATH in page  # it reloads by itself once fixed
+    status, _, _ = fetch(preview.url + "assets/style.css")
+    assert status == 200  # the last good site is still there
+    assert (project / "site" / "editions" / "002" / "index.html").is_file()
+
+    save(preview, path, good)
+    status, _, page = fetch(preview.url + "editions/002/index.html")
+    assert status == 200
+    assert "Edition 2" in page
+
+
+def test_a_page_asks_for_the_version_and_learns_of_a_rebuild(preview: Preview,
+                                                             project: Path) -> None:
+    version = preview.version
+    _, _, answer = fetch(f"{preview.url}{VERSION_PATH.lstrip('/')}?after={version - 1}")
+    assert answer == str(version)  # a page that missed a build hears of it at once
+    path = project / "publication.yaml"
+    save(preview, path, path.read_text(encoding="utf-8").replace(
+        "publisher: The LDN Letters Project", "publisher: The Letters Project"))
+    _, _, answer = fetch(f"{preview.url}{VERSION_PATH.lstrip('/')}?after={version}")
+    assert int(answer) > version
+    _, _, page = fetch(preview.url)
+    assert "published by The Letters Project" in page
+
+
+def test_serve_refuses_a_port_in_use(preview: Preview, project: Path) -> None:
+    from editions.errors import EditionsError
+
+    port = int(preview.url.rsplit(":", 1)[1].strip("/"))
+    with pytest.raises(EditionsError, match=f"cannot serve on 127.0.0.1:{port}: "):
+        Preview(project, port=port)
+
+
+def test_the_serve_command_as_the_editor_runs_it(project: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("editions")
+    process = subprocess.Popen([str(script), "serve", "--port", "0", "--no-pdf"], cwd=project,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("serving http://127.0.0.1:")
+        url = first.split()[1]
+        assert process.stdout.readline().startswith("rebuilt the pages (")
+        status, _, page = fetch(url)
+        assert status == 200
+        assert "News archive" in page
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=TIMEOUT)
+    assert process.returncode == 0, err
+    assert out.endswith("stopped\n")
+    assert "Traceback" not in err
