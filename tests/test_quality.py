@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-LINTED = [name for name in ("src", "tests", "benchmarks") if (REPO / name).is_dir()]
+LINTED = [name for name in ("src", "tests", "benchmarks", "scripts") if (REPO / name).is_dir()]
 
 
 @pytest.mark.parametrize(
