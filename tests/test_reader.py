@@ -333,7 +333,7 @@ def test_pdfs_are_tagged_pdf_ua_1(built: Path) -> None:
 
 def test_dates_follow_the_publication_language(project: Path) -> None:
     set_field(project / "publication.yaml", "language: en-GB", "language: de-DE")
-    build(project)
+    build(project, numbers=[1])  # the archive, testimony pages and feed come with any build
     site = project / "site"
     edition = Page(site / "editions" / "001" / "index.html")
     assert edition.find_all("html")[0]["lang"] == "de-DE"
