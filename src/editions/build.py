@@ -17,8 +17,8 @@ from .load import load_archive
 from .markdown import convert
 from .model import Archive
 from .pdf import render_pdf
-from .render import ASSETS_DIR, Renderer, page_path, pdf_path
-from .site import clear_leftovers, locked, publish, stage, write_file
+from .render import ASSETS_DIR, TESTIMONIES_DIR, Renderer, page_path, pdf_path
+from .site import clear_leftovers, locked, prune, publish, stage, write_file
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +160,9 @@ def build(root: Path | str, out: Path | str | None = None, numbers: Iterable[int
                     pdf_sizes[view.number] = existing.stat().st_size
             pages["index.html"] = renderer.archive_page(views, pdf_sizes).encode()
             # the reader pages: testimony pages, the list of testimonies, the feed
-            pages.update(renderer.reader_pages(views, testimonies, converted.testimonies,
-                                               pdf_sizes))
+            reader = renderer.reader_pages(views, testimonies, converted.testimonies, pdf_sizes)
+            prune(staging, TESTIMONIES_DIR, reader)  # a withdrawn testimony's page goes too
+            pages.update(reader)
             for relative, data in sorted(pages.items()):
                 write_file(staging, relative, data)
             report.files = len(pages)

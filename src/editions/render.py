@@ -45,12 +45,13 @@ def page_path(number: int) -> str:
     return f"{edition_dir(number)}/index.html"
 
 
-TESTIMONIES_INDEX = "testimonies/index.html"
+TESTIMONIES_DIR = "testimonies"
+TESTIMONIES_INDEX = f"{TESTIMONIES_DIR}/index.html"
 
 
 def testimony_path(tid: str) -> str:
     """Where a testimony's own page lives in the site."""
-    return f"testimonies/{tid}.html"
+    return f"{TESTIMONIES_DIR}/{tid}.html"
 
 
 @dataclass(frozen=True)

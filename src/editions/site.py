@@ -10,7 +10,7 @@ import fcntl
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .errors import BuildLocked, EditionsError
@@ -110,3 +110,20 @@ def publish(staging: Path, out: Path) -> None:
     os.rename(out, old)
     os.rename(staging, out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def prune(staging: Path, folder: str, keep: Iterable[str]) -> list[str]:
+    """Remove the files under `folder` of the next site that are not in `keep`; a partial
+    build starts from the old site, and a page whose subject is gone must go with it."""
+    kept = set(keep)
+    removed = []
+    base = staging / folder
+    if base.is_dir():
+        for path in sorted(base.rglob("*")):
+            relative = path.relative_to(staging).as_posix()
+            if path.is_file() and relative not in kept:
+                path.unlink()
+                removed.append(relative)
+    for relative in removed:
+        log.debug("removed %s, no longer part of the site", relative)
+    return removed
