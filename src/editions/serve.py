@@ -143,6 +143,10 @@ class Preview:
             report = build(self.root, self.out, html_only=html_only)
         except EditionsError as err:
             error = err
+        except Exception as err:
+            # a preview outlives a bug in one build: the page says what happened
+            log.debug("the build failed", exc_info=True)
+            error = EditionsError(f"the build failed unexpectedly: {type(err).__name__}: {err}")
         with self._changed:
             self.version += 1
             self.error = error
