@@ -203,3 +203,32 @@ def test_every_text_meets_wcag_aa_contrast(browser: Any, served: str, path: str)
     failing = page.evaluate(CONTRAST)
     context.close()
     assert failing == []
+
+
+def test_serve_reloads_the_open_page(browser: Any, project: Path) -> None:
+    """The editor saves a file; the page open in the browser reloads and shows the change,
+    then shows the problem of a broken file, then the page again once it is fixed."""
+    from playwright.sync_api import expect
+
+    from editions.serve import Preview
+
+    preview = Preview(project, port=0, pdfs=False, poll_seconds=0.05)
+    preview.start()
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(preview.url + "testimonies/maurey-usa.html")
+        expect(page.locator("h1")).to_have_text("Maurey, USA")
+        path = project / "testimonies" / "maurey-usa.yaml"
+        good = path.read_text(encoding="utf-8")
+        path.write_text(good.replace("country: USA", "country: United States"), encoding="utf-8")
+        expect(page.locator("h1")).to_have_text("Maurey, United States", timeout=120_000)
+        path.write_text(good.replace("country: USA", "country: [USA"), encoding="utf-8")
+        expect(page.locator("h1")).to_have_text("The build failed: 1 problem", timeout=120_000)
+        expect(page.locator(".problems")).to_contain_text("testimonies/maurey-usa.yaml:")
+        shoot(page, "serve-problem-phone")
+        path.write_text(good, encoding="utf-8")
+        expect(page.locator("h1")).to_have_text("Maurey, USA", timeout=120_000)
+    finally:
+        context.close()
+        preview.stop()

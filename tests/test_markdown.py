@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from editions.assemble import assemble
+from editions.assemble import assemble, assemble_testimonies
 from editions.load import load_archive
-from editions.markdown import convert_editions
+from editions.markdown import convert, convert_editions
 
 from .conftest import write
 
@@ -89,7 +89,11 @@ def test_one_pandoc_process_for_a_whole_build(project: Path,
     monkeypatch.setattr(subprocess, "run", counting_run)
     archive = load_archive(project)
     cache = project / "cache.sqlite"
-    convert_editions(assemble(archive), archive.references, cache)
-    assert len(calls) == 1
-    convert_editions(assemble(archive), archive.references, cache)
+    pages = assemble_testimonies(archive)
+    converted = convert(assemble(archive), pages, archive.references, cache)
+    assert len(calls) == 1  # the editions and the testimony pages, in one batch
+    assert sorted(converted.editions) == [1, 2, 3, 4, 5]
+    assert sorted(converted.testimonies) == [p.id for p in pages]
+    assert len(converted.testimonies["maurey-usa"].updates["maurey-usa"]) == 4
+    convert(assemble(archive), pages, archive.references, cache)
     assert len(calls) == 1  # everything came from the cache
