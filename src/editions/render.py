@@ -18,7 +18,7 @@ from .errors import ContentError, EditionsError
 from .feed import FEED_PATH, FeedEntry, atom_feed
 from .markdown import PageText
 from .model import PartialDate, Settings
-from .timeline import Moment, draw
+from .timeline import KIND_ORDER, Moment, draw
 
 ASSETS_DIR = "assets"
 
@@ -218,8 +218,7 @@ class Renderer:
                            self.dates.long(edition.date),
                            f"../{page_path(edition.number)}#{t.id}",
                            f"Printed in edition {edition.number}"))
-        events.sort(key=lambda e: (e[0].day, ("diagnosed", "started", "update",
-                                              "edition").index(e[0].kind)))
+        events.sort(key=lambda e: (e[0].day, KIND_ORDER.index(e[0].kind)))
         return {
             "drawing": draw([e[0] for e in events]),
             "events": [{"kind": m.kind, "date": m.day.isoformat(), "date_text": when,
