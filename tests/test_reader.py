@@ -374,3 +374,17 @@ def test_a_testimony_cannot_be_called_index(project: Path) -> None:
     assert result.exit_code == 1
     assert "testimonies/index.yaml:1:1: error: 'index' cannot be a testimony's id" in (
         result.stderr)
+
+
+def test_feed_before_anything_is_published(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for path in sorted((project / "editions").glob("*.yaml")):
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "status: published", "status: draft"), encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1200000000")
+    build(project, html_only=True)
+    root = ET.parse(project / "site" / "feed.xml").getroot()
+    assert root.findall(f"{ATOM}entry") == []
+    assert root.findtext(f"{ATOM}updated") == "2008-01-10T21:20:00+00:00"
+    assert not list((project / "site" / "testimonies").glob("*-*.html"))
+    assert "No testimony has been published yet." in Page(
+        project / "site" / "testimonies" / "index.html").text
