@@ -217,18 +217,22 @@ def test_serve_reloads_the_open_page(browser: Any, project: Path) -> None:
     context = browser.new_context(viewport=PHONE)
     try:
         page = context.new_page()
-        page.goto(preview.url + "testimonies/maurey-usa.html")
-        expect(page.locator("h1")).to_have_text("Maurey, USA")
-        path = project / "testimonies" / "maurey-usa.yaml"
+        page.goto(preview.url + "editions/005/index.html")
+        intro = page.locator("#introduction")
+        expect(intro).to_contain_text("Our fifth edition is a little shorter")
+        path = project / "editions" / "005.yaml"
         good = path.read_text(encoding="utf-8")
-        path.write_text(good.replace("country: USA", "country: United States"), encoding="utf-8")
-        expect(page.locator("h1")).to_have_text("Maurey, United States", timeout=120_000)
-        path.write_text(good.replace("country: USA", "country: [USA"), encoding="utf-8")
-        expect(page.locator("h1")).to_have_text("The build failed: 1 problem", timeout=120_000)
-        expect(page.locator(".problems")).to_contain_text("testimonies/maurey-usa.yaml:")
+        path.write_text(good.replace("Our fifth edition is a little shorter",
+                                     "Our fifth edition, proofed live, is shorter"),
+                        encoding="utf-8")
+        expect(intro).to_contain_text("Our fifth edition, proofed live", timeout=120_000)
+        path.write_text(good.replace("date: 2012-10-01", "date: 2012-10-41"), encoding="utf-8")
+        heading = page.locator("h1")
+        expect(heading).to_have_text("The build failed: 1 problem", timeout=120_000)
+        expect(page.locator(".problems")).to_contain_text("editions/005.yaml:2:7: error:")
         shoot(page, "serve-problem-phone")
         path.write_text(good, encoding="utf-8")
-        expect(page.locator("h1")).to_have_text("Maurey, USA", timeout=120_000)
+        expect(heading).to_have_text("Edition 5", timeout=120_000)
     finally:
         context.close()
         preview.stop()

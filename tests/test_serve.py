@@ -49,12 +49,11 @@ def test_serve_builds_serves_and_rebuilds_on_save(preview: Preview, project: Pat
     status, kind, _ = fetch(preview.url + "assets/style.css")
     assert (status, kind) == (200, "text/css")
 
-    path = project / "testimonies" / "maurey-usa.yaml"
-    save(preview, path, path.read_text(encoding="utf-8").replace("name: Maurey", "name: Mauri"))
-    _, _, page = fetch(preview.url + "testimonies/maurey-usa.html")
-    assert "Mauri, USA" in page
-    _, _, archive = fetch(preview.url)
-    assert "Mauri, USA" in archive
+    path = project / "editions" / "005.yaml"
+    save(preview, path, path.read_text(encoding="utf-8").replace(
+        "Our fifth edition is a little shorter", "Our fifth edition, proofed live, is shorter"))
+    _, _, page = fetch(preview.url + "editions/005/")
+    assert "Our fifth edition, proofed live, is shorter" in page
 
 
 def test_serve_shows_problems_in_the_browser_until_fixed(preview: Preview,
