@@ -47,3 +47,10 @@ def test_one_moment_is_enough() -> None:
     drawing = draw(moments(("2010-09-01", "edition")))
     assert len(drawing.marks) == 1
     assert [t.label for t in drawing.ticks] == ["2010", "2011"]
+
+
+def test_close_moments_do_not_hide_each_other() -> None:
+    drawing = draw(moments(("2007-07-01", "diagnosed"), ("2007-08-01", "started"),
+                           ("2011-11-01", "edition")))
+    first, second = drawing.marks[0], drawing.marks[1]
+    assert second.x - first.x >= 10

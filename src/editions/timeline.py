@@ -14,6 +14,7 @@ AXIS_Y = 34
 EDITION_ROW = 48  # the editions that printed the testimony sit below it
 LABEL_Y = 68
 BREAK_WIDTH = 40
+MIN_GAP = 10  # between two marks in one row
 # A diagnosis decades before everything else would squeeze the rest into a corner:
 # the axis is broken after it when it lies this many years before the next moment.
 BREAK_YEARS = 6
@@ -77,9 +78,14 @@ def draw(moments: Sequence[Moment]) -> Drawing:
         return round(left + (_year_fraction(day) - start_year) / span * (WIDTH - MARGIN - left), 1)
 
     marks = []
+    last_in_row: dict[int, float] = {}
     for moment in ordered:
         x = MARGIN if broken and moment is first else x_of(moment.day)
         y = EDITION_ROW if moment.kind == "edition" else PERSON_ROW
+        # moments a few weeks apart would hide each other: keep them a mark's width apart
+        if y in last_in_row:
+            x = min(max(x, round(last_in_row[y] + MIN_GAP, 1)), WIDTH - 5)
+        last_in_row[y] = x
         marks.append(Mark(x, y, moment.kind))
     step = _step(span)
     ticks = [Tick(x_of(dt.date(year, 1, 1)), str(year))
