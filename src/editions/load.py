@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from .model import (
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 16
+MAX_NODES = 50_000
 SETTINGS_FILE = "publication.yaml"
 REFERENCES_FILE = "references.yaml"
 
@@ -71,7 +73,11 @@ class _Stop(Exception):
 
 
 def parse_yaml(path: str, data: bytes) -> Node:
-    """Parse one YAML document into nodes, refusing what the format must never carry."""
+    """Parse one YAML document into nodes, refusing what the format must never carry.
+
+    Bounded whatever the input: at most MAX_FILE_BYTES read, MAX_NODES nodes built and
+    MAX_DEPTH levels deep (libyaml itself stops at 1,000 levels before any of our code runs).
+    """
     if len(data) > MAX_FILE_BYTES:
         raise _Stop(Problem(path, 1, 1, f"file is {len(data):,} bytes; the limit is "
                                         f"{MAX_FILE_BYTES:,} bytes (1 MiB) per file"))
@@ -82,33 +88,82 @@ def parse_yaml(path: str, data: bytes) -> Node:
         col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
         raise _Stop(Problem(path, line, col, "file is not UTF-8 text")) from None
     text = text.removeprefix("\ufeff")
+    bad = FORBIDDEN_CHARACTERS.search(text)
+    if bad:
+        line, col = _position(text, bad.start())
+        raise _Stop(Problem(path, line, col, _forbidden_message(bad.group())))
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
         raise _Stop(Problem(path, 1, 1, "file is empty"))
+    events = _Events(path, yaml.parse(text, Loader=_Parser))
     try:
-        events = list(yaml.parse(text, Loader=_Parser))
+        return _compose(path, events, text.splitlines())
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         reason = err.problem or err.context or "not valid YAML"
+        if reason == "exceeded maximum nesting depth":  # libyaml's own limit, 1,000 levels
+            reason = f"nested more than {MAX_DEPTH} levels deep"
+            raise _Stop(Problem(path, line, col, reason)) from None
         raise _Stop(Problem(path, line, col, f"YAML syntax: {reason}")) from None
     except yaml.YAMLError as err:
         raise _Stop(Problem(path, 1, 1, f"YAML syntax: {err}")) from None
-    return _compose(path, events, text.splitlines())
 
 
-def _compose(path: str, events: list[yaml.Event], lines: list[str]) -> Node:
-    documents = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
-    if len(documents) > 1:
-        second = _where(path, documents[1])
+# C0 and C1 control characters other than tab and line breaks, and the invisible controls
+# that reorder text (bidirectional overrides and isolates): they can hide text from a reviewer.
+FORBIDDEN_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _forbidden_message(character: str) -> str:
+    code = f"U+{ord(character):04X}"
+    if character >= "\u202a":
+        return (f"invisible direction control {code} is not allowed: it can make text read "
+                "differently from what it holds")
+    return f"control character {code} is not allowed"
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+class _Events:
+    """libyaml's events one at a time, stopping a file that holds too many nodes."""
+
+    def __init__(self, path: str, events: Iterator[yaml.Event]) -> None:
+        self.path = path
+        self.events = events
+        self.nodes = 0
+
+    def __iter__(self) -> Iterator[yaml.Event]:
+        return self
+
+    def __next__(self) -> yaml.Event:
+        event = next(self.events)
+        if isinstance(event, yaml.NodeEvent):
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                where = _where(self.path, event)
+                raise _Stop(Problem(self.path, where.line, where.col,
+                                    f"more than {MAX_NODES:,} values in one file"))
+        return event
+
+
+def _compose(path: str, events: _Events, lines: list[str]) -> Node:
+    for event in events:
+        if isinstance(event, yaml.DocumentStartEvent):
+            break
+    node = _node(path, next(events), events, lines, 0)
+    end = next(events)  # the document's end
+    following = next(events)
+    if isinstance(following, yaml.DocumentStartEvent):
+        second = _where(path, following)
         raise _Stop(Problem(path, second.line, second.col,
                             "only one YAML document is allowed per file"))
-    body = [e for e in events if not isinstance(
-        e, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentStartEvent
-        | yaml.DocumentEndEvent)]
-    stream: Iterator[yaml.Event] = iter(body)
-    node = _node(path, next(stream), stream, lines, 0)
+    assert isinstance(end, yaml.DocumentEndEvent), end
     return node
 
 
@@ -138,6 +193,11 @@ def _node(path: str, event: yaml.Event, rest: Iterator[yaml.Event], lines: list[
     if explicit_tag or (tag and not isinstance(event, yaml.ScalarEvent) and tag != "!"):
         raise _Stop(Problem(path, where.line, where.col, f"tags are not allowed ({tag})"))
     if isinstance(event, yaml.ScalarEvent):
+        # An escape in a quoted scalar ("\0", "\u202e") can make what the file text refuses.
+        bad = FORBIDDEN_CHARACTERS.search(event.value.replace("\r", "\x0b"))
+        if bad:
+            raise _Stop(Problem(path, where.line, where.col, _forbidden_message(bad.group())
+                                + " (here written as an escape)"))
         style = event.style or None
         if style in ("|", ">"):
             where = _block_start(path, event, lines)
@@ -302,6 +362,9 @@ class _Reader:
             self.error(node.where, f"'{dotted}' must be {_KIND_WORDS[kind]}, not {node.describe()}")
             return None
         text = node.text
+        if field.required and not text.strip():
+            self.error(node.where, f"'{dotted}' must not be empty")
+            return None
         if kind == "text":
             if "\n" in text.strip():
                 self.error(node.where, f"'{dotted}' must be a single line")
