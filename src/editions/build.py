@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assemble import EditionView, assemble, assemble_testimonies
-from .check import check_archive
+from .check import check_archive, errors
 from .errors import ContentError, EditionsError, Problem
 from .history import head_passages
 from .load import load_archive
@@ -18,7 +18,7 @@ from .markdown import convert
 from .model import Archive
 from .pdf import render_pdf
 from .render import ASSETS_DIR, TESTIMONIES_DIR, Renderer, page_path, pdf_path
-from .site import clear_leftovers, locked, prune, publish, stage, write_file
+from .site import check_out, clear_leftovers, locked, prune, publish, stage, write_file
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ class BuildReport:
     pdf_pages: int = 0
     files: int = 0
     seconds: float = 0.0
+    warnings: list[Problem] = field(default_factory=list)
 
     def summary(self) -> str:
         editions = len(self.editions)
@@ -57,27 +58,37 @@ def load_and_check(root: Path | str, today: dt.date | None = None) -> Archive:
     return archive
 
 
-def checked(root: Path | str, today: dt.date | None = None) -> tuple[Archive, list[Problem]]:
+def checked(root: Path | str, today: dt.date | None = None, *,
+            strict: bool = False) -> tuple[Archive, list[Problem]]:
     """The loaded archive and its warnings; raise ContentError when there is any error.
 
     The rules run over whatever files did load, so one broken file does not hide the
-    problems of the others.
+    problems of the others. Warnings (the privacy lint) stop nothing unless `strict`.
     """
     problems: list[Problem] = []
     archive = load_archive(root, problems)
     # A change to a published edition is shown with the words git's HEAD has.
     problems.extend(check_archive(archive, today, old=head_passages(Path(root))))
-    if any(p.severity == "error" for p in problems):
+    if errors(problems) or (strict and problems):
         raise ContentError(problems)
     for problem in problems:
         log.warning("%s", problem, extra={"located": True})
     return archive, problems
 
 
-def check(root: Path | str, today: dt.date | None = None) -> tuple[int, int]:
-    """Load and check the archive; raise ContentError with every problem, else return counts."""
-    archive = load_and_check(root, today)
-    return len(archive.testimonies), len(archive.editions)
+@dataclass
+class CheckReport:
+    testimonies: int
+    editions: int
+    warnings: list[Problem]
+
+
+def check(root: Path | str, today: dt.date | None = None, *,
+          strict: bool = False) -> CheckReport:
+    """Load and check the archive; raise ContentError with every problem if any is an error
+    (or, when `strict`, a warning); else return the counts and the warnings."""
+    archive, warnings = checked(root, today, strict=strict)
+    return CheckReport(len(archive.testimonies), len(archive.editions), warnings)
 
 
 def assets(root: Path) -> dict[str, bytes]:
@@ -115,14 +126,23 @@ def build(root: Path | str, out: Path | str | None = None, numbers: Iterable[int
     """Build the chosen editions (all by default) and the archive index into `out`.
 
     Nothing is written until every file has loaded and passed every check; the site is
-    then written beside the old one and switched in one step.
+    then written beside the old one and switched in one step. The output's lock is held
+    from the start, so a second build stops at once instead of after all its work.
     """
-    started = time.perf_counter()
     root = Path(root)
     out = Path(out) if out is not None else root / "site"
+    check_out(root, out)
+    with locked(out):
+        return _build(root, out, numbers, html_only=html_only, today=today,
+                      use_cache=use_cache)
+
+
+def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: bool,
+           today: dt.date | None, use_cache: bool) -> BuildReport:
+    started = time.perf_counter()
     report = BuildReport(out)
 
-    archive = load_and_check(root, today)
+    archive, report.warnings = checked(root, today)
     views = assemble(archive)
     testimonies = assemble_testimonies(archive)
     chosen = _select(views, numbers)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from .errors import Problem
 from .freeze import OldPassages, check_frozen
 from .model import Archive, Edition, Markdown, Settings, Testimony, Where
+from .privacy import privacy_problems
 
 # Pandoc's citation syntax: `@key` not preceded by a word character, or `@{key}`.
 CITATION = re.compile(
@@ -33,11 +34,14 @@ def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: boo
 
     With `frozen`, and when every other rule holds, published editions must still print what
     they printed when they were published; `old` gives the old words of a changed passage.
+
+    Errors stop a build; warnings (the privacy lint) only ask the editor to look.
     """
     today = today or dt.date.today()
     problems: list[Problem] = list(_check_settings(archive.settings))
     for testimony in archive.testimonies.values():
         problems.extend(_check_testimony(testimony, today))
+        problems.extend(privacy_problems(testimony))
         problems.extend(_check_citations(archive, testimony.story))
         for update in testimony.updates:
             problems.extend(_check_citations(archive, update.text))
@@ -48,7 +52,7 @@ def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: boo
             problems.extend(_check_citations(archive, edition.intro))
         previous = edition
     # Fingerprints are of assembled editions, which only a consistent archive has.
-    if frozen and not problems and not archive.unreadable:
+    if frozen and not errors(problems) and not archive.unreadable:
         problems.extend(check_frozen(archive, old))
     return sorted(problems)
 
@@ -62,6 +66,10 @@ def _check_settings(settings: Settings) -> Iterator[Problem]:
         where = settings.where.get("language") or Where("publication.yaml")
         yield _problem(where, f"language '{settings.language}' is not a language Babel knows: "
                        "write a tag such as en-GB or de-DE")
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
 
 
 def _check_testimony(t: Testimony, today: dt.date) -> Iterator[Problem]:

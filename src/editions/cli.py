@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from .build import build as build_site
 from .build import check as check_archive
 from .build import checked
 from .diff import diff_report
-from .errors import ContentError, EditionsError
+from .errors import ContentError, EditionsError, Problem
 from .fmt import format_files
 from .github import annotation
 from .new import new_edition, new_testimony
@@ -49,14 +51,47 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def _counts(problems: list[Problem]) -> str:
+    """'3 problems', '2 warnings' or '3 problems and 2 warnings'."""
+    warnings = sum(1 for p in problems if p.severity == "warning")
+    errors = len(problems) - warnings
+    parts = [_plural(errors, "problem")] if errors or not warnings else []
+    if warnings:
+        parts.append(_plural(warnings, "warning"))
+    return " and ".join(parts)
+
+
 def _fail(err: EditionsError, debug: bool) -> None:
     if debug:
         raise err
     click.echo(str(err) if isinstance(err, ContentError) else f"error: {err}", err=True)
     if isinstance(err, ContentError):
-        count = len(err.problems)
-        click.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
+        click.echo(f"{_counts(err.problems)} found", err=True)
     sys.exit(1)
+
+
+@contextlib.contextmanager
+def _reporting(debug: bool) -> Iterator[None]:
+    """Every failure as a message and exit status 1; a traceback only with --debug."""
+    try:
+        yield
+    except EditionsError as err:
+        _fail(err, debug)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        click.echo("interrupted: the site was left as it was", err=True)
+        sys.exit(130)
+    except Exception as err:
+        if debug:
+            raise
+        click.echo(f"internal error: {type(err).__name__}: {err}; run again with --debug for "
+                   "the traceback and report it", err=True)
+        sys.exit(1)
 
 
 def _common(function: Any) -> Any:
@@ -83,20 +118,25 @@ def main() -> None:
 @click.option("--format", "output", type=click.Choice(["text", "github"]), default="text",
               show_default=True,
               help="github: GitHub Actions annotations (::error file=...), on standard output.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too (the privacy lint).")
 @_common
-def check(output: str, root: Path, verbose: int, quiet: bool, debug: bool) -> None:
-    """Check every testimony, edition and reference; list every problem as path:line:col."""
+def check(output: str, strict: bool, root: Path, verbose: int, quiet: bool,
+          debug: bool) -> None:
+    """Check every testimony, edition and reference; list every problem as path:line:col.
+
+    Errors fail the check; warnings (what looks like private details in a testimony) are
+    listed but fail it only with --strict.
+    """
     _setup_logging(verbose, quiet)
     if output == "github":
         _check_github(root)
         return
-    try:
-        testimonies, editions = check_archive(root)
-    except EditionsError as err:
-        _fail(err, debug)
-        return
+    with _reporting(debug):
+        report = check_archive(root, strict=strict)  # warnings are logged as they are found
     if not quiet:
-        click.echo(f"ok: {testimonies} testimonies and {editions} editions, no problems")
+        found = f", {_counts(report.warnings)}" if report.warnings else ""
+        click.echo(f"ok: {report.testimonies} testimonies and {report.editions} editions, "
+                   f"no problems{found}")
 
 
 def _check_github(root: Path) -> None:
@@ -134,18 +174,13 @@ def build(numbers: tuple[int, ...], out: Path | None, html_only: bool, no_cache:
     """
     _setup_logging(verbose, quiet)
     started = time.perf_counter()
-    try:
+    with _reporting(debug):
         report = build_site(root, out, numbers or None, html_only=html_only,
                             use_cache=not no_cache)
-    except EditionsError as err:
-        _fail(err, debug)
-        return
-    except KeyboardInterrupt:
-        click.echo("interrupted: the site was left as it was", err=True)
-        sys.exit(130)
     report.seconds = time.perf_counter() - started
     if not quiet:
-        click.echo(report.summary())
+        found = f"; {_counts(report.warnings)}" if report.warnings else ""
+        click.echo(report.summary() + found)
 
 
 @main.command()

@@ -268,6 +268,10 @@ UPDATE_FIELDS = {
     "label": Field("text", description="heading label; derived from `started` when missing"),
     "text": Field("markdown", required=True, description="the update, in Markdown"),
 }
+PRIVACY_FIELDS = {
+    "acknowledged": Field("texts", description="privacy findings the contributor agreed to "
+                          "print, each as `check` quotes it"),
+}
 TESTIMONY_FIELDS = {
     "name": Field("text", required=True, description="a first name or pseudonym, as printed"),
     "country": Field("text", required=True),
@@ -279,6 +283,7 @@ TESTIMONY_FIELDS = {
     "consent": Field("map", required=True, fields=CONSENT_FIELDS),
     "story": Field("markdown", required=True),
     "updates": Field("maps", fields=UPDATE_FIELDS, description="oldest first"),
+    "privacy": Field("map", fields=PRIVACY_FIELDS, description="what the privacy lint may pass"),
 }
 FROZEN_FIELDS = {
     "fingerprint": Field("text", required=True,
@@ -498,6 +503,7 @@ def load_testimony(root: Path, path: Path, problems: list[Problem]) -> Testimony
         treatment=v.get("treatment"), diagnosed=v.get("diagnosed"), started=v.get("started"),
         received=v["received"], consent=Consent(consent["given"], consent.get("withdrawn")),
         story=v["story"], updates=updates, where=where,
+        acknowledged=tuple(v.get("privacy", {}).get("acknowledged", [])),
     )
 
 

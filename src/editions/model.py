@@ -95,6 +95,8 @@ class Testimony:
     story: Markdown
     updates: tuple[Update, ...]
     where: dict[str, Where]
+    # Privacy findings the editor has checked with the contributor: each matched text, and where.
+    acknowledged: tuple[tuple[str, Where], ...] = ()
 
     @property
     def path(self) -> str:

@@ -20,20 +20,66 @@ log = logging.getLogger(__name__)
 _RENAME_EXCHANGE = 2
 
 
+# Outputs whose lock this process holds: `locked` nests, as flock would refuse a second handle.
+_held: set[Path] = set()
+
+# What a build writes at the top of a site; an existing --out folder must look like one.
+SITE_MARKERS = ("index.html", "assets")
+# The editor's own folders, which no build may replace.
+SOURCE_FOLDERS = ("testimonies", "editions", "templates")
+
+
+def check_out(root: Path, out: Path) -> None:
+    """Refuse an output folder whose replacement would lose something that is not a site."""
+    target, project = out.resolve(), root.resolve()
+    if target.exists() and not target.is_dir():
+        raise EditionsError(f"{out}: is a file, not a folder; give --out a folder for the site")
+    if target == project or target in project.parents:
+        raise EditionsError(f"{out}: is the publication's folder or holds it; the site must go "
+                            "in a folder of its own, such as site/")
+    for name in SOURCE_FOLDERS:
+        source = project / name
+        if target == source or source in target.parents:
+            raise EditionsError(f"{out}: is inside the publication's {name}/ folder; the site "
+                                "must go in a folder of its own, such as site/")
+    if target.is_dir() and any(target.iterdir()) and not all(
+            (target / marker).exists() for marker in SITE_MARKERS):
+        raise EditionsError(f"{out}: holds files that editions did not build (no index.html "
+                            "and assets/); a build replaces the whole folder, so give a new or "
+                            "empty folder")
+
+
+@contextlib.contextmanager
+def _os_errors(what: str, path: Path) -> Iterator[None]:
+    """A failing file system call as a message for the editor, not a traceback."""
+    try:
+        yield
+    except OSError as err:
+        raise EditionsError(f"{path}: cannot {what}: {err.strerror or err}") from None
+
+
 @contextlib.contextmanager
 def locked(out: Path) -> Iterator[None]:
     """Hold the output folder's lock; a second build gets a clear message, not a mixed site."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    key = out.resolve()
+    if key in _held:
+        yield
+        return
     lock_path = out.parent / f".{out.name}.lock"
-    with open(lock_path, "a+") as handle:
+    with _os_errors("create the lock beside the site", lock_path):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_path, "a+")
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise BuildLocked(f"{out}: another build is writing this folder (lock {lock_path}); "
                               "wait for it to finish") from None
+        _held.add(key)
         try:
             yield
         finally:
+            _held.discard(key)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
@@ -43,7 +89,8 @@ def _staging_prefix(out: Path) -> str:
 
 def clear_leftovers(out: Path) -> None:
     """Remove what a killed build left beside the site; call under the lock."""
-    for leftover in out.parent.glob(_staging_prefix(out) + "*"):
+    for leftover in [*out.parent.glob(_staging_prefix(out) + "*"),
+                     *out.parent.glob(f".{out.name}.old-*")]:
         log.debug("removing %s, left by an interrupted build", leftover)
         shutil.rmtree(leftover, ignore_errors=True)
 
@@ -55,10 +102,11 @@ def stage(out: Path, keep_previous: bool) -> Path:
     build keeps the editions it does not rebuild; files are replaced, never written in place.
     """
     staging = out.parent / f"{_staging_prefix(out)}{os.getpid()}"
-    if keep_previous and out.is_dir():
-        shutil.copytree(out, staging, copy_function=_link_or_copy, symlinks=True)
-    else:
-        staging.mkdir()
+    with _os_errors("write the new site beside it", out):
+        if keep_previous and out.is_dir():
+            shutil.copytree(out, staging, copy_function=_link_or_copy, symlinks=True)
+        else:
+            staging.mkdir()
     return staging
 
 
@@ -72,10 +120,11 @@ def _link_or_copy(src: str, dst: str) -> None:
 def write_file(staging: Path, relative: str, data: bytes) -> None:
     """Write one file of the next site, replacing (never altering) whatever was linked there."""
     target = staging / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".part")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
+    with _os_errors("write", target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -99,6 +148,11 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def publish(staging: Path, out: Path) -> None:
     """Make the staged folder the site; the old site stays whole until this moment."""
+    with _os_errors("switch to the new site", out):
+        _publish(staging, out)
+
+
+def _publish(staging: Path, out: Path) -> None:
     if not out.exists():
         os.rename(staging, out)
         return

@@ -1,0 +1,132 @@
+"""Privacy lint: warnings where a testimony's text seems to say who or where its writer is."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .errors import Problem
+from .model import Markdown, Testimony, Where
+
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
+           "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_FULL_DATE = (rf"(?:{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
+              rf"|(?:{_MONTHS})\.?\s+{_DAY},?\s+\d{{4}}"
+              r"|\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\d{4}-\d{2}-\d{2})")
+
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Eight to fifteen digits in groups, with an optional +country code or (area code).
+PHONE = re.compile(r"(?<![\w+-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{2,5}"
+                   r"(?:[ .-]\d{2,5}){1,4}(?![\w-]|[.,]\d)")
+STREET = re.compile(
+    r"\b\d{1,5}[a-z]?,?\s+(?:[A-Z][\w'’.-]*\s+){1,3}"
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Crescent|"
+    r"Close|Way|Place|Pl|Terrace|Parade|Highway|Hwy)\b\.?"
+    r"|\b[A-ZÄÖÜ][\wäöüßø]+(?:straße|strasse|str\.|weg|gasse|platz|straat|laan|gracht|plein|"
+    r"vej|gade)\s+\d{1,4}[a-z]?\b")
+BIRTH = re.compile(rf"\b(?:born(?:\s+on)?|birthday\s+is|date\s+of\s+birth|DOB|d\.o\.b\.?)"
+                   rf"\s*:?\s*{_FULL_DATE}", re.IGNORECASE)
+_CAPITALISED = r"[A-ZÀ-ÖØ-Þ][\w'’-]+"
+
+# Capitalised words that commonly follow a first name in a sentence and are no surname.
+COMMON_WORDS = frozenset("""
+    I I'm I've I'd I'll A An And As At But By For From He Her His If In It Its My No Not Of On
+    Or Our She So That The Then There They This To Was We When Who With You Your Yes
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter
+    January February March April May June July August September October November December
+    Update Edition LDN MS Dr Doctor Mum Mom Dad Junior Senior
+""".split())
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something in a text that may identify its writer; `text` is what was matched."""
+
+    where: Where
+    kind: str
+    text: str
+
+    def problem(self) -> Problem:
+        message = (f"{self.kind} in a testimony: '{self.text}'; remove it, or acknowledge it "
+                   f"under 'privacy: acknowledged:' if the contributor agreed")
+        return Problem(self.where.path, self.where.line, self.where.col, message, "warning")
+
+
+def _digits(text: str) -> int:
+    return sum(c.isdigit() for c in text)
+
+
+def _looks_like_phone(text: str) -> bool:
+    if not 8 <= _digits(text) <= 15:
+        return False
+    groups = re.split(r"[ .()+-]+", text.strip("+() "))
+    # Runs of years ("2007 2008 2009") and ISO dates are not telephone numbers.
+    if all(len(g) == 4 and g[:2] in ("19", "20") for g in groups if g):
+        return False
+    return not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text)
+
+
+def _surname_pattern(name: str) -> re.Pattern[str] | None:
+    first = name.split()[0] if name.split() else ""
+    if not first:
+        return None
+    return re.compile(rf"(?<![\w-]){re.escape(first)}\s+(?P<next>{_CAPITALISED})")
+
+
+def scan_text(text: Markdown, name: str, extra_common: frozenset[str] = frozenset()
+              ) -> Iterator[Finding]:
+    """The privacy findings in one Markdown text of a testimony whose writer is `name`."""
+    for match in EMAIL.finditer(text.text):
+        yield Finding(text.line_of(match.start()), "e-mail address", match.group())
+    taken: list[range] = []
+    for match in BIRTH.finditer(text.text):
+        taken.append(range(match.start(), match.end()))
+        yield Finding(text.line_of(match.start()), "date of birth", match.group())
+    for match in PHONE.finditer(text.text):
+        inside_email = any(match.start() in range(m.start(), m.end())
+                           for m in EMAIL.finditer(text.text))
+        if _looks_like_phone(match.group()) and not inside_email and not any(
+                match.start() in r for r in taken):
+            yield Finding(text.line_of(match.start()), "telephone number", match.group())
+    for match in STREET.finditer(text.text):
+        yield Finding(text.line_of(match.start()), "street address", match.group())
+    pattern = _surname_pattern(name)
+    if pattern is not None:
+        common = COMMON_WORDS | extra_common
+        for match in pattern.finditer(text.text):
+            following = match.group("next")
+            if following in common or following.isupper():
+                continue
+            yield Finding(text.line_of(match.start()), "what looks like a surname",
+                          match.group())
+
+
+def testimony_findings(t: Testimony) -> Iterator[Finding]:
+    """Every finding in a testimony: its name field, its story and its updates."""
+    words = {w for field in (t.country, t.condition, t.treatment or "") for w in field.split()}
+    common = frozenset(words)
+    name_parts = t.name.split()
+    if len(name_parts) > 1 and all(p[:1].isupper() for p in name_parts[1:]) and not (
+            set(name_parts[1:]) <= COMMON_WORDS):
+        yield Finding(t.where.get("name", t.where["."]), "what looks like a full name", t.name)
+    texts = [t.story, *(u.text for u in t.updates)]
+    for text in texts:
+        yield from scan_text(text, t.name, common)
+
+
+def privacy_problems(t: Testimony) -> Iterator[Problem]:
+    """Warnings for a testimony's findings, less those its `privacy.acknowledged` lists."""
+    acknowledged = dict(t.acknowledged)
+    used: set[str] = set()
+    for finding in testimony_findings(t):
+        if finding.text in acknowledged:
+            used.add(finding.text)
+            continue
+        yield finding.problem()
+    for text, where in t.acknowledged:
+        if text not in used:
+            yield Problem(where.path, where.line, where.col,
+                          f"acknowledged '{text}' is no longer in the testimony: remove it from "
+                          "'privacy: acknowledged:'", "warning")
