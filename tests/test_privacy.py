@@ -1,0 +1,135 @@
+"""The privacy lint: warnings at the exact line and column, acknowledgements, and --strict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import run, write
+from .test_check import edit
+from .test_load import GOOD
+
+KIM = "testimonies/kim-canada.yaml"
+
+
+def with_story(project: Path, story: str, extra: str = "") -> Path:
+    body = "\n".join("  " + line if line else "" for line in story.splitlines())
+    text = GOOD.replace("story: |\n  First line.\n\n  Second paragraph.\n",
+                        f"story: |\n{body}\n") + extra
+    return write(project / KIM, text)
+
+
+def warnings(project: Path, *args: str) -> tuple[int, list[str]]:
+    result = run(project, "check", *args)
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stderr.splitlines()
+
+
+def test_sample_archive_has_no_findings(project: Path) -> None:
+    assert warnings(project) == (0, [])
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Write to kim.ryan@example.com any time.",
+         "11:12: warning: e-mail address in a testimony: 'kim.ryan@example.com'"),
+        ("Call me on +1 (416) 555-0199 after six.",
+         "11:14: warning: telephone number in a testimony: '+1 (416) 555-0199'"),
+        ("My mobile is 0412 345 678.",
+         "11:16: warning: telephone number in a testimony: '0412 345 678'"),
+        ("We live at 42 Elm Street, Toronto.",
+         "11:14: warning: street address in a testimony: '42 Elm Street'"),
+        ("Wir wohnen in der Hauptstraße 12.",
+         "11:21: warning: street address in a testimony: 'Hauptstraße 12'"),
+        ("I was born on 3 March 1961 in Ottawa.",
+         "11:9: warning: date of birth in a testimony: 'born on 3 March 1961'"),
+        ("DOB: 03/03/1961",
+         "11:3: warning: date of birth in a testimony: 'DOB: 03/03/1961'"),
+        ("Love from Kim Ryan and the dogs.",
+         "11:13: warning: what looks like a surname in a testimony: 'Kim Ryan'"),
+    ],
+)
+def test_finding_points_at_the_text(project: Path, line: str, expected: str) -> None:
+    with_story(project, f"First paragraph.\n\n{line}")
+    code, lines = warnings(project)
+    assert code == 0
+    assert lines == [f"{KIM}:{expected}; remove it, or acknowledge it under 'privacy: "
+                     "acknowledged:' if the contributor agreed"]
+    file_line, col = (int(n) for n in expected.split(":")[:2])
+    quoted = expected.split("'")[1]
+    assert (project / KIM).read_text().splitlines()[file_line - 1][col - 1:].startswith(quoted)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Kim Canada is not a surname: Canada is where she lives, and Kim I am.",
+        "From 2007-2010 I took 4.5 mg, then 3 mg; 1,500,000 people have MS.",
+        "In 2008 2009 2010 I was well. My MRI of 2008-03-01 was clear.",
+        "Kim MS and Kim LDN are acronyms; Kim, Ryan said, is fine.",
+        "I cite a study [@smith2007] and was born in 1961.",
+        "See https://example.org/2008/03/01/page-12345678 for more.",
+    ],
+)
+def test_no_finding_in_ordinary_text(project: Path, line: str) -> None:
+    with_story(project, line)
+    assert warnings(project) == (0, [])
+
+
+def test_full_name_in_the_name_field(project: Path) -> None:
+    write(project / KIM, GOOD.replace("name: Kim", "name: Kim Ryan"))
+    assert warnings(project)[1] == [
+        f"{KIM}:1:7: warning: what looks like a full name in a testimony: 'Kim Ryan'; remove "
+        "it, or acknowledge it under 'privacy: acknowledged:' if the contributor agreed"]
+
+
+def test_acknowledged_findings_stop_warning(project: Path) -> None:
+    with_story(project, "Love from Kim Ryan.\n\nWrite to kim@example.com.",
+               'privacy:\n  acknowledged:\n    - "kim@example.com"   # she asked for it\n')
+    assert warnings(project)[1] == [
+        f"{KIM}:9:13: warning: what looks like a surname in a testimony: 'Kim Ryan'; remove "
+        "it, or acknowledge it under 'privacy: acknowledged:' if the contributor agreed"]
+    edit(project / KIM, "# she asked", "\n    - Kim Ryan  # she asked")
+    assert warnings(project) == (0, [])
+
+
+def test_stale_acknowledgement_is_reported(project: Path) -> None:
+    with_story(project, "Nothing private here.",
+               "privacy:\n  acknowledged:\n    - kim@example.com\n")
+    assert warnings(project)[1] == [
+        f"{KIM}:12:7: warning: acknowledged 'kim@example.com' is no longer in the testimony: "
+        "remove it from 'privacy: acknowledged:'"]
+
+
+def test_privacy_field_is_strict(project: Path) -> None:
+    with_story(project, "Fine.", "privacy:\n  acknowleged: [x]\n")
+    code, lines = warnings(project)
+    assert code == 1
+    assert lines[0] == (f"{KIM}:11:3: error: unknown field 'privacy.acknowleged' (did you mean "
+                        "'acknowledged'?)")
+
+
+def test_warnings_pass_check_and_build_but_not_strict(project: Path) -> None:
+    with_story(project, "Write to kim@example.com.")
+    edit(project / "editions/001.yaml", "  - maurey-usa", "  - kim-canada\n  - maurey-usa")
+    warning = (f"{KIM}:9:12: warning: e-mail address in a testimony: 'kim@example.com'; remove "
+               "it, or acknowledge it under 'privacy: acknowledged:' if the contributor agreed")
+    result = run(project, "check")
+    assert (result.exit_code, result.stderr) == (0, warning + "\n")
+    assert result.stdout == "ok: 14 testimonies and 5 editions, no problems, 1 warning\n"
+    result = run(project, "check", "--strict")
+    assert (result.exit_code, result.stderr) == (1, warning + "\n1 warning found\n")
+    result = run(project, "build", "1", "--html-only")
+    assert result.exit_code == 0
+    assert result.stderr == warning + "\n"
+    assert result.stdout.endswith("; 1 warning\n")
+    assert "kim@example.com" in (project / "site/editions/001/index.html").read_text()
+
+
+def test_errors_and_warnings_are_counted_apart(project: Path) -> None:
+    with_story(project, "Write to kim@example.com [@nobody].")
+    code, lines = warnings(project)
+    assert code == 1
+    assert lines[-1] == "1 problem and 1 warning found"
