@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from .model import Archive, Edition, Markdown, PartialDate, Testimony, Update
 
-WITHDRAWN_NOTICE = "This testimony was withdrawn at the contributor's request."
-WITHDRAWN_REVISION = "a testimony was withdrawn at the contributor's request."
+WITHDRAWN_NOTICE = "This testimony was withdrawn at the contributor’s request."
+# What stands in a withdrawn testimony's place in headings, contents and bookmarks: no name.
+WITHDRAWN_HEADING = "Testimony withdrawn"
+WITHDRAWN_REVISION = "a testimony was withdrawn at the contributor’s request."
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class PrintedTestimony:
 
     @property
     def heading(self) -> str:
+        if self.withdrawn:
+            return WITHDRAWN_HEADING
         return f"{self.testimony.name}, {self.testimony.country}"
 
     @property
@@ -113,7 +117,7 @@ def assemble_edition(archive: Archive, edition: Edition) -> EditionView:
             for u in testimony.updates
             if u.date.first_day <= edition.date.first_day
         )
-        withdrawn = testimony.consent.withdrawn is not None
+        withdrawn = testimony.is_withdrawn
         printed.append(PrintedTestimony(testimony, () if withdrawn else updates, is_new,
                                         withdrawn))
     title = edition.title or archive.settings.title

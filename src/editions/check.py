@@ -45,6 +45,7 @@ def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: boo
         problems.extend(_check_citations(archive, testimony.story))
         for update in testimony.updates:
             problems.extend(_check_citations(archive, update.text))
+    problems.extend(_check_withdrawn_names(archive))
     previous: Edition | None = None
     for edition in archive.editions:
         problems.extend(_check_edition(archive, edition, previous))
@@ -146,3 +147,23 @@ def _check_citations(archive: Archive, text: Markdown) -> Iterator[Problem]:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             yield _problem(text.line_of(offset), f"citation '@{key}' is not in "
                            f"references.yaml{hint}")
+
+
+def _check_withdrawn_names(archive: Archive) -> Iterator[Problem]:
+    """Warn where other text still names a contributor who withdrew: pages would print it."""
+    withdrawn = {t.name: t for t in archive.testimonies.values() if t.is_withdrawn}
+    if not withdrawn:
+        return
+    pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(withdrawn))) + r")(?!\w)")
+    texts = [e.intro for e in archive.editions if e.intro]
+    for t in archive.testimonies.values():
+        if not t.is_withdrawn:
+            texts.extend([t.story, *(u.text for u in t.updates)])
+    for text in texts:
+        for match in pattern.finditer(text.text):
+            gone = withdrawn[match.group(1)]
+            where = text.line_of(match.start())
+            yield Problem(where.path, where.line, where.col,
+                          f"names '{gone.name}', whose testimony ({gone.id}) was withdrawn on "
+                          f"{gone.consent.withdrawn}: reword it, every page built shows this "
+                          "text", "warning")

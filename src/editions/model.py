@@ -102,6 +102,11 @@ class Testimony:
     def path(self) -> str:
         return self.where["."].path
 
+    @property
+    def is_withdrawn(self) -> bool:
+        """Consent withdrawn: the testimony leaves every page, listing and PDF on rebuild."""
+        return self.consent.withdrawn is not None
+
 
 @dataclass(frozen=True)
 class Reissue:
@@ -177,3 +182,13 @@ class Archive:
     references: References
     # testimony files that exist but did not load: their problems are reported already
     unreadable: frozenset[str] = frozenset()
+
+    @property
+    def withdrawn(self) -> frozenset[str]:
+        """The ids of testimonies whose consent is withdrawn: no page may show them."""
+        return frozenset(t.id for t in self.testimonies.values() if t.is_withdrawn)
+
+    @property
+    def publishable(self) -> dict[str, Testimony]:
+        """The testimonies a listing or a testimony page may show."""
+        return {i: t for i, t in self.testimonies.items() if not t.is_withdrawn}

@@ -13,7 +13,14 @@ from babel.dates import format_date, format_skeleton
 from markupsafe import Markup, escape
 
 from . import __version__
-from .assemble import EditionView, PrintedTestimony, PrintedUpdate, TestimonyView
+from .assemble import (
+    WITHDRAWN_HEADING,
+    WITHDRAWN_NOTICE,
+    EditionView,
+    PrintedTestimony,
+    PrintedUpdate,
+    TestimonyView,
+)
 from .errors import ContentError, EditionsError
 from .feed import FEED_PATH, FeedEntry, atom_feed
 from .markdown import PageText
@@ -130,7 +137,14 @@ class Renderer:
             "html": Markup(html),
         }
 
-    def testimony_context(self, printed: PrintedTestimony, text: PageText) -> dict[str, Any]:
+    def testimony_context(self, printed: PrintedTestimony, text: PageText,
+                          position: int = 0) -> dict[str, Any]:
+        if printed.withdrawn:
+            # Nothing of the testimony, not even its id (it holds the name): only its place.
+            return {"id": f"withdrawn-{position}", "heading": WITHDRAWN_HEADING, "name": "",
+                    "country": "", "facts": [], "is_new": False, "has_new_updates": False,
+                    "withdrawn": True, "notice": WITHDRAWN_NOTICE, "page": None,
+                    "story_html": Markup(""), "updates": []}
         t = printed.testimony
         updates = [self.update_context(update, html) for update, html
                    in zip(printed.updates, text.updates.get(t.id, []), strict=True)]
@@ -180,7 +194,8 @@ class Renderer:
         context.update(
             intro_html=Markup(text.intro),
             bibliography_html=Markup(text.bibliography),
-            testimonies=[self.testimony_context(p, text) for p in view.testimonies],
+            testimonies=[self.testimony_context(p, text, position)
+                         for position, p in enumerate(view.testimonies, start=1)],
             pdf_size=human_size(pdf_size) if pdf_size is not None else None,
         )
         return self._render("edition.html", edition=context, root="../../")
