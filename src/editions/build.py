@@ -13,6 +13,7 @@ from .assemble import EditionView, assemble, assemble_testimonies
 from .check import check_archive, errors
 from .errors import ContentError, EditionsError, Problem
 from .history import head_passages
+from .links import images_in, read_images
 from .load import load_archive
 from .markdown import convert
 from .model import Archive
@@ -152,6 +153,10 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     converted = convert(chosen, testimonies, archive.references, cache_path)
     texts = converted.editions
     files = assets(root)
+    # The pictures the texts show, from the publication's images/ (check vetted each one).
+    files.update(read_images(root, {
+        image for text in [*texts.values(), *converted.testimonies.values()]
+        for html in text.html() for image in images_in(html)}))
 
     pages: dict[str, bytes] = dict(files)
     pdf_sizes: dict[int, int] = {}

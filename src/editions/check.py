@@ -6,9 +6,11 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from .errors import Problem
 from .freeze import OldPassages, check_frozen
+from .links import check_links
 from .model import Archive, Edition, Markdown, Settings, Testimony, Where
 from .privacy import privacy_problems
 
@@ -39,18 +41,20 @@ def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: boo
     """
     today = today or dt.date.today()
     problems: list[Problem] = list(_check_settings(archive.settings))
+    root = Path(archive.root)
     for testimony in archive.testimonies.values():
         problems.extend(_check_testimony(testimony, today))
         problems.extend(privacy_problems(testimony))
-        problems.extend(_check_citations(archive, testimony.story))
-        for update in testimony.updates:
-            problems.extend(_check_citations(archive, update.text))
+        for text in (testimony.story, *(u.text for u in testimony.updates)):
+            problems.extend(_check_citations(archive, text))
+            problems.extend(check_links(root, text))
     problems.extend(_check_withdrawn_names(archive))
     previous: Edition | None = None
     for edition in archive.editions:
         problems.extend(_check_edition(archive, edition, previous))
         if edition.intro:
             problems.extend(_check_citations(archive, edition.intro))
+            problems.extend(check_links(root, edition.intro))
         previous = edition
     # Fingerprints are of assembled editions, which only a consistent archive has.
     if frozen and not errors(problems) and not archive.unreadable:

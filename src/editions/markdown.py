@@ -54,6 +54,11 @@ class PageText:
     updates: dict[str, list[str]] = field(default_factory=dict)
     bibliography: str = ""
 
+    def html(self) -> list[str]:
+        """Every piece of HTML of the edition's text."""
+        return [self.intro, *self.stories.values(),
+                *(html for texts in self.updates.values() for html in texts)]
+
     def place(self, slot: tuple[str, ...], html: str) -> None:
         if slot[0] == "intro":
             self.intro = html

@@ -59,6 +59,9 @@ TESTIMONIES_INDEX = f"{TESTIMONIES_DIR}/index.html"
 def testimony_path(tid: str) -> str:
     """Where a testimony's own page lives in the site."""
     return f"{TESTIMONIES_DIR}/{tid}.html"
+def at_root(html: str, root: str) -> str:
+    """Converted HTML with its images' paths (images/...) made relative to a page at `root`."""
+    return html.replace('<img src="images/', f'<img src="{root}images/')
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,8 @@ class Renderer:
 
     def _render(self, template: str, **context: Any) -> str:
         try:
-            return self.env.get_template(template).render(**context)
+            page = self.env.get_template(template).render(**context)
+            return at_root(page, context["root"]) if "root" in context else page
         except jinja2.TemplateError as err:
             filename = getattr(err, "filename", None) or str(self.templates / template)
             line = getattr(err, "lineno", None) or 1
@@ -192,7 +196,7 @@ class Renderer:
         """The edition's page: the web page readers see and the source of its PDF."""
         context = self.summary(view)
         context.update(
-            intro_html=Markup(text.intro),
+            intro_html=Markup(at_root(text.intro, "../../")),
             bibliography_html=Markup(text.bibliography),
             testimonies=[self.testimony_context(p, text, position)
                          for position, p in enumerate(view.testimonies, start=1)],

@@ -14,6 +14,17 @@ local function allowed(target)
   return false
 end
 
+-- Images are files shipped in the publication's images/ folder (check vets each file);
+-- anything else, and any image without alt text, is printed as its alt text only.
+local IMAGE_TYPES = { png = true, jpg = true, jpeg = true, gif = true, webp = true }
+
+local function allowed_image(src)
+  if not src:match("^images/[%w_%-][%w%._/%-]*$") then return false end
+  if src:match("%.%.") or src:match("//") or src:match("/%.") then return false end
+  local extension = src:match("%.(%w+)$")
+  return extension ~= nil and IMAGE_TYPES[extension:lower()] == true
+end
+
 local function clear(el)
   el.attr = pandoc.Attr()
   return el
@@ -34,7 +45,12 @@ local function sanitizer()
     Image = function(el)
       local alt = pandoc.utils.stringify(el.caption)
       if alt == "" then return {} end
-      return pandoc.Emph({ pandoc.Str("[" .. alt .. "]") })
+      if not allowed_image(el.src) then
+        return pandoc.Emph({ pandoc.Str("[" .. alt .. "]") })
+      end
+      el.caption = { pandoc.Str(alt) }
+      el.title = ""
+      return clear(el)
     end,
     Figure = function(el) return el.content end,
     Header = clear,

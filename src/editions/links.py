@@ -1,0 +1,163 @@
+"""Links and images in Markdown: what a text points at, and whether it may point there.
+
+`check` reports every refusal at its line and column; the pandoc filter (data/batch.lua)
+applies the same rules again to what pandoc parsed, so nothing refused here reaches a page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problem
+from .model import Markdown
+
+IMAGES_DIR = "images"
+IMAGE_TYPES = {  # extension: (format name, the file's first bytes)
+    ".png": ("PNG", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("JPEG", (b"\xff\xd8\xff",)),
+    ".jpeg": ("JPEG", (b"\xff\xd8\xff",)),
+    ".gif": ("GIF", (b"GIF87a", b"GIF89a")),
+    ".webp": ("WebP", (b"RIFF",)),
+}
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+LINK_SCHEMES = ("http", "https", "mailto")
+# A path the filter lets through as an image: images/, then safe names, one of the types.
+IMAGE_PATH = re.compile(r"^images/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*"
+                        r"\.(?:png|jpe?g|gif|webp)$", re.IGNORECASE)
+
+_TARGET = r"(?P<target><[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)"
+_TITLE = r"""(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?"""
+INLINE = re.compile(r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
+                    r"\(\s*" + _TARGET + _TITLE + r"\s*\)")
+DEFINITION = re.compile(r"^ {0,3}\[(?P<label>[^\]\n^][^\]\n]*)\]:[ \t]*" + _TARGET, re.MULTILINE)
+AUTOLINK = re.compile(r"<(?P<target>[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
+# Code is printed as written, never followed: blank it out before looking for links.
+CODE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[^\n]*$|\Z)"
+                  r"|(`+)(?!`).+?(?<!`)\2(?!`)", re.MULTILINE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A link or image in a text: where it starts, what it points at, its text or alt."""
+
+    offset: int
+    target: str
+    text: str
+    image: bool
+    definition: bool = False
+
+
+def _blank_code(text: str) -> str:
+    return CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+def targets(text: str) -> Iterator[Target]:
+    """Every link, image, autolink and reference definition of a Markdown text."""
+    plain = _blank_code(text)
+    for match in INLINE.finditer(plain):
+        yield Target(match.start(), _clean(match.group("target")), match.group("text"),
+                     image=bool(match.group("bang")))
+    for match in DEFINITION.finditer(plain):
+        yield Target(match.start(), _clean(match.group("target")), match.group("label"),
+                     image=False, definition=True)
+    for match in AUTOLINK.finditer(plain):
+        yield Target(match.start(), _clean(match.group("target")), "", image=False)
+
+
+def _clean(target: str) -> str:
+    """The address pandoc would use: brackets, backslash escapes and entities resolved."""
+    if target.startswith("<") and target.endswith(">"):
+        target = target[1:-1]
+    return html.unescape(re.sub(r"\\(.)", r"\1", target)).strip()
+
+
+def scheme(target: str) -> str | None:
+    # Browsers ignore tabs, line breaks and leading control characters inside a scheme.
+    squeezed = re.sub(r"[\x00-\x20]", "", target).lower()
+    match = re.match(r"^([a-z][a-z0-9+.\-]*):", squeezed)
+    return match.group(1) if match else None
+
+
+def is_web_link(target: str) -> bool:
+    return scheme(target) in LINK_SCHEMES and not re.search(r"[\x00-\x20]", target[:12])
+
+
+def link_problem(target: str) -> str | None:
+    """Why a link may not be printed, or None when it may."""
+    if is_web_link(target):
+        return None
+    kind = scheme(target)
+    if kind is None:
+        return (f"links to local files are not allowed ('{_short(target)}'): link to a web "
+                "address (https://...) instead")
+    return (f"a {kind}: link is not allowed ('{_short(target)}'): links go to http, https or "
+            "mailto addresses")
+
+
+def image_problem(root: Path, target: str, alt: str) -> str | None:
+    """Why an image may not be printed, or None when it may: a file shipped in images/."""
+    kind = scheme(target)
+    if kind in ("http", "https"):
+        return (f"remote images are not allowed ('{_short(target)}'): nothing is fetched; save "
+                f"the picture in {IMAGES_DIR}/ and write {IMAGES_DIR}/NAME")
+    if kind == "data":
+        return (f"data: images are not allowed: save the picture in {IMAGES_DIR}/ and write "
+                f"{IMAGES_DIR}/NAME")
+    if kind is not None or not IMAGE_PATH.match(target) or ".." in target.split("/"):
+        return (f"images must be files in the publication's {IMAGES_DIR}/ folder, written "
+                f"{IMAGES_DIR}/NAME.png (or .jpg, .gif, .webp), not '{_short(target)}'")
+    if not alt.strip():
+        return (f"image '{target}' has no alt text: describe it for readers who cannot see it, "
+                f"![like this]({target})")
+    folder = (root / IMAGES_DIR).resolve()
+    path = (root / target).resolve()
+    if folder not in path.parents:
+        return f"image '{target}' leads outside {IMAGES_DIR}/ (a symbolic link)"
+    if not path.is_file():
+        return f"image '{target}' is not in {IMAGES_DIR}/"
+    size = path.stat().st_size
+    if size > MAX_IMAGE_BYTES:
+        return (f"image '{target}' is {size:,} bytes; the limit is {MAX_IMAGE_BYTES:,} bytes "
+                "(5 MiB) per image")
+    name, signatures = IMAGE_TYPES[path.suffix.lower()]
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if not head.startswith(signatures) or (name == "WebP" and head[8:12] != b"WEBP"):
+        return f"image '{target}' is not a {name} file, whatever its name says"
+    return None
+
+
+def _short(target: str) -> str:
+    text = target if len(target) <= 60 else target[:57] + "..."
+    return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+
+
+def check_links(root: Path, text: Markdown) -> Iterator[Problem]:
+    """Every refused link or image of a text, at its line and column."""
+    for found in targets(text.text):
+        if found.image:
+            problem = image_problem(root, found.target, found.text)
+        elif found.definition and IMAGE_PATH.match(found.target):
+            problem = image_problem(root, found.target, "a reference")
+        else:
+            problem = link_problem(found.target)
+        if problem:
+            where = text.line_of(found.offset)
+            yield Problem(where.path, where.line, where.col, problem)
+
+
+IMG_SRC = re.compile(r'<img src="(images/[^"]+)"')
+
+
+def images_in(html_text: str) -> set[str]:
+    """The site paths of the images a converted text shows."""
+    return {html.unescape(m) for m in IMG_SRC.findall(html_text)}
+
+
+def read_images(root: Path, paths: set[str]) -> dict[str, bytes]:
+    """The bytes of the images a build shows, by site path; check has vetted each one."""
+    return {path: (root / path).read_bytes() for path in sorted(paths)}

@@ -1,0 +1,291 @@
+"""Hostile Markdown: each case through the real pandoc filter and WeasyPrint, then through check.
+
+The build refuses what check refuses, so the first tests go round check on purpose: they
+prove the filter alone keeps each case out of the page and the PDF.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from editions.assemble import assemble
+from editions.build import assets
+from editions.links import images_in, read_images
+from editions.load import load_archive
+from editions.markdown import convert_editions
+from editions.pdf import render_pdf
+from editions.render import Renderer, page_path
+
+from .conftest import copy_sample, run, write
+from .pages import Page, pdf_text
+from .test_check import edit
+
+# name, Markdown, what the story's HTML must hold afterwards (the neutralised form)
+CASES = [
+    ("script", "<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ("style", "<style>body{display:none}</style>", "&lt;style&gt;"),
+    ("event handler", '<p onclick="alert(1)">hi</p>', "&lt;p onclick="),
+    ("html link", '<a href="javascript:alert(1)">x</a>', "&lt;a href="),
+    ("javascript link", "[x](javascript:alert(1))", "<p>x</p>"),
+    ("mixed case", "[x](JaVaScRiPt:alert(1))", "<p>x</p>"),
+    ("entity colon", "[x](javascript&#58;alert(1))", "<p>x</p>"),
+    ("entity letter", "[x](&#106;avascript:alert(1))", "<p>x</p>"),
+    ("entity tab", "[x](jav&#x09;ascript:alert(1))", "<p>x</p>"),
+    ("leading space", "[x]( javascript:alert(1))", "<p>x</p>"),
+    ("zero width", "[x](java\u200bscript:alert(1))", "<p>x</p>"),
+    ("vbscript", "[x](vbscript:msgbox(1))", "<p>x</p>"),
+    ("data link", "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", "<p>x</p>"),
+    ("autolink", "<javascript:alert(1)>", "javascript:alert(1)"),
+    ("autolink caps", "<JAVASCRIPT:alert(1)>", "JAVASCRIPT:alert(1)"),
+    ("reference link", "[x][evil]\n\n[evil]: javascript:alert(1)", "<p>x</p>"),
+    ("footnote link", "Note.[^1]\n\n[^1]: [x](javascript:alert(1))", "x"),
+    ("protocol relative", "[x](//evil.example/page)", "<p>x</p>"),
+    ("local file link", "[x](file:///etc/passwd)", "<p>x</p>"),
+    ("relative file link", "[x](../../publication.yaml)", "<p>x</p>"),
+    ("windows share", "[x](\\\\evil\\share)", "<p>x</p>"),
+    ("raw block", "```{=html}\n<script>alert(1)</script>\n```", "&lt;script&gt;"),
+    ("raw inline", "`<b onmouseover=alert(1)>`{=html}", "&lt;b onmouseover"),
+    ("comment", "<!-- a secret -->", "&lt;!– a secret –&gt;"),
+    ("iframe", '<iframe src="https://evil.example/"></iframe>', "&lt;iframe"),
+    ("svg", "<svg onload=alert(1)><circle r=9 /></svg>", "&lt;svg onload"),
+    ("css url", '<div style="background:url(https://evil.example/t.png)">x</div>', "&lt;div"),
+    ("span style", '[x]{style="background:url(https://evil.example/t.png)"}', "[x]{style="),
+    ("meta refresh", '<meta http-equiv="refresh" content="0;url=https://evil.example">',
+     "&lt;meta"),
+    ("base", '<base href="https://evil.example/">', "&lt;base"),
+    ("form", '<form action="https://evil.example/"><input name=x></form>', "&lt;form"),
+    ("object", '<object data="https://evil.example/x.swf"></object>', "&lt;object"),
+    ("html img", "<img src=file:///etc/passwd>", "&lt;img src=file:///etc/passwd&gt;"),
+    ("absolute image", "![passwd](/etc/passwd)", "<em>[passwd]</em>"),
+    ("file image", "![secret](file:///etc/passwd)", "<em>[secret]</em>"),
+    ("remote image", "![pixel](https://evil.example/pixel.png)", "<em>[pixel]</em>"),
+    ("data image", "![dot](data:image/png;base64,iVBORw0KGgo=)", "<em>[dot]</em>"),
+    ("climbing image", "![up](images/../publication.yaml)", "<em>[up]</em>"),
+    ("image without alt", "![](images/dog.png)", ""),
+    ("include", "!include /etc/passwd\n\n{{< include /etc/passwd >}}", "!include /etc/passwd"),
+    ("latex input", "\\input{/etc/passwd} $$\\include{/etc/passwd}$$", "input{/etc/passwd}"),
+    ("title injection", '[x](https://example.org/ "t\\" onmouseover=\\"alert(1)")',
+     '<a href="https://example.org/">x</a>'),
+    ("quote in href", '[x](https://example.org/"onmouseover="alert(1))',
+     'href="https://example.org/%22onmouseover=%22alert(1)"'),
+    ("web link", "[society](https://www.mssociety.org.uk/)",
+     '<a href="https://www.mssociety.org.uk/">society</a>'),
+    ("mail link", "<mailto:letters@example.org>", 'href="mailto:letters@example.org"'),
+    ("image", "![Biscuit on the morning walk](images/dog.png)",
+     '<img src="images/dog.png" alt="Biscuit on the morning walk" />'),
+]
+IDS = [f"case-{index:02d}" for index in range(1, len(CASES) + 1)]
+
+
+def tiny_png(width: int = 4, height: int = 3) -> bytes:
+    """A real PNG, so the image cases do not need a file in the repository."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    rows = b"".join(b"\0" + b"\x20\x60\x50" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
+def kim_testimony(story: str) -> str:
+    body = "\n".join("  " + line if line else "" for line in story.splitlines())
+    return ("name: Kim\ncountry: Canada\ncondition: Crohn's disease\nreceived: 2008-03-01\n"
+            f"consent:\n  given: 2008-03-01\nstory: |\n{body}\n")
+
+
+def hostile_project(root: Path) -> Path:
+    copy_sample(root)
+    (root / "images").mkdir()
+    (root / "images" / "dog.png").write_bytes(tiny_png())
+    for tid, (_, story, _) in zip(IDS, CASES, strict=True):
+        write(root / "testimonies" / f"{tid}.yaml", kim_testimony(story))
+    edit(root / "editions/001.yaml", "testimonies:\n", "testimonies:\n" + "".join(
+        f"  - {tid}\n" for tid in IDS))
+    return root
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], Path]:
+    """Every case in edition 1, through one pandoc run, the page template and WeasyPrint."""
+    root = hostile_project(tmp_path_factory.mktemp("hostile") / "publication")
+    archive = load_archive(root)
+    view = assemble(archive)[0]
+    text = convert_editions([view], archive.references)[1]
+    renderer = Renderer(root / "templates", archive.settings)
+    html = renderer.edition_page(view, text)
+    files = assets(root)
+    files.update(read_images(root, {i for h in text.html() for i in images_in(h)}))
+    pdf, _ = render_pdf(html, page_path(1), files)
+    out = root / "out"
+    out.mkdir()
+    (out / "index.html").write_text(html, encoding="utf-8")
+    (out / "edition.pdf").write_bytes(pdf)
+    return out / "index.html", text.stories, out / "edition.pdf"
+
+
+@pytest.mark.parametrize(("tid", "case"), list(zip(IDS, CASES, strict=True)),
+                         ids=[c[0] for c in CASES])
+def test_each_case_is_neutralised(converted: tuple[Path, dict[str, str], Path], tid: str,
+                                  case: tuple[str, str, str]) -> None:
+    html = converted[1][tid]
+    assert case[2] in html
+    assert not re.search(r"<(script|style|iframe|svg|object|embed|form|base|meta|link)\b", html)
+    assert not re.search(r"<[a-zA-Z][^>]*\s(on\w+|style|srcdoc|formaction)\s*=", html)
+    for link in re.findall(r'(?:href|src)="([^"]*)"', html):
+        assert link.startswith(("https://", "http://", "mailto:", "#", "images/dog.png")), link
+
+
+def test_the_page_has_nothing_unsafe(converted: tuple[Path, dict[str, str], Path]) -> None:
+    page = Page(converted[0])
+    assert {tag for tag, _ in page.tags} <= {
+        "html", "head", "meta", "title", "link", "body", "a", "header", "p", "h1", "h2", "h3",
+        "time", "ul", "ol", "li", "nav", "main", "article", "span", "div", "section", "em",
+        "strong", "img", "footer", "code", "pre", "sup", "hr", "aside", "br"}
+    body = converted[0].read_text(encoding="utf-8").split("<body", 1)[1]
+    assert not re.search(r"<(meta|link|script|style)\b", body)
+    for _, attributes in page.tags:
+        assert not [a for a in attributes if a.startswith("on") or a == "style"], attributes
+    for link in page.links:
+        assert not re.match(r"\s*(javascript|vbscript|data|file):", link, re.IGNORECASE), link
+        assert link.startswith(("https://", "http://", "mailto:", "#", "../../")), link
+    assert [a["src"] for t, a in page.tags if t == "img"] == ["../../images/dog.png"]
+
+
+def test_the_pdf_has_nothing_unsafe(converted: tuple[Path, dict[str, str], Path]) -> None:
+    reader = PdfReader(converted[2])
+    uris = []
+    for pdf_page in reader.pages:
+        for annotation in pdf_page.get("/Annots") or []:
+            action = annotation.get_object().get("/A") or {}
+            if "/URI" in action:
+                uris.append(str(action["/URI"]))
+            assert action.get("/S") in (None, "/URI", "/GoTo"), action
+    assert uris
+    assert all(u.startswith(("https://", "http://", "mailto:")) for u in uris), uris
+    assert "https://www.mssociety.org.uk/" in uris
+    assert not [u for u in uris if "evil" in u]
+    text = " ".join(pdf_text(converted[2]))
+    assert "root:x:0" not in text
+    assert "[passwd]" in text
+    assert "/JavaScript" not in converted[2].read_bytes().decode("latin-1")
+    images = {image.data for pdf_page in reader.pages for image in pdf_page.images}
+    assert len(images) == 1  # the one picture in images/, and nothing fetched
+
+
+# What check says about each refused link or image, at its line and column in the story.
+REFUSED = {
+    "javascript link": "8:3: error: a javascript: link is not allowed ('javascript:alert(1)'): "
+                       "links go to http, https or mailto addresses",
+    "entity letter": "8:3: error: a javascript: link is not allowed ('javascript:alert(1)'): "
+                     "links go to http, https or mailto addresses",
+    "entity tab": "8:3: error: a javascript: link is not allowed ('jav\\tascript:alert(1)'): "
+                  "links go to http, https or mailto addresses",
+    "autolink caps": "8:3: error: a javascript: link is not allowed ('JAVASCRIPT:alert(1)'): "
+                     "links go to http, https or mailto addresses",
+    "reference link": "10:3: error: a javascript: link is not allowed ('javascript:alert(1)'): "
+                      "links go to http, https or mailto addresses",
+    "footnote link": "10:9: error: a javascript: link is not allowed ('javascript:alert(1)'): "
+                     "links go to http, https or mailto addresses",
+    "data link": "8:3: error: a data: link is not allowed ('data:text/html;base64,PHNjcmlwdD5"
+                 "hbGVydCgxKTwvc2NyaXB0Pg=='): links go to http, https or mailto addresses",
+    "protocol relative": "8:3: error: links to local files are not allowed "
+                         "('//evil.example/page'): link to a web address (https://...) instead",
+    "relative file link": "8:3: error: links to local files are not allowed "
+                          "('../../publication.yaml'): link to a web address (https://...) "
+                          "instead",
+    "absolute image": "8:3: error: images must be files in the publication's images/ folder, "
+                      "written images/NAME.png (or .jpg, .gif, .webp), not '/etc/passwd'",
+    "remote image": "8:3: error: remote images are not allowed "
+                    "('https://evil.example/pixel.png'): nothing is fetched; save the picture in "
+                    "images/ and write images/NAME",
+    "data image": "8:3: error: data: images are not allowed: save the picture in images/ and "
+                  "write images/NAME",
+    "image without alt": "8:3: error: image 'images/dog.png' has no alt text: describe it for "
+                         "readers who cannot see it, ![like this](images/dog.png)",
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), REFUSED.items(), ids=list(REFUSED))
+def test_check_refuses_with_line_and_column(project: Path, name: str, expected: str) -> None:
+    (project / "images").mkdir()
+    (project / "images" / "dog.png").write_bytes(tiny_png())
+    story = next(c[1] for c in CASES if c[0] == name)
+    write(project / "testimonies" / "kim-canada.yaml", kim_testimony(story))
+    result = run(project, "check")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"testimonies/kim-canada.yaml:{expected}"
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ("images/missing.png", "image 'images/missing.png' is not in images/"),
+        ("images/fake.png", "image 'images/fake.png' is not a PNG file, whatever its name says"),
+        ("images/link.png", "image 'images/link.png' leads outside images/ (a symbolic link)"),
+        ("images/page.svg", "images must be files in the publication's images/ folder, written "
+                            "images/NAME.png (or .jpg, .gif, .webp), not 'images/page.svg'"),
+        ("pictures/dog.png", "images must be files in the publication's images/ folder, written "
+                             "images/NAME.png (or .jpg, .gif, .webp), not 'pictures/dog.png'"),
+    ],
+)
+def test_check_vets_image_files(project: Path, image: str, expected: str) -> None:
+    (project / "images").mkdir()
+    (project / "images" / "fake.png").write_text("<script>alert(1)</script>")
+    (project / "images" / "page.svg").write_text("<svg onload='alert(1)'/>")
+    (project / "secret.png").write_bytes(tiny_png())
+    (project / "images" / "link.png").symlink_to(project / "secret.png")
+    write(project / "testimonies" / "kim-canada.yaml", kim_testimony(f"![A picture]({image})"))
+    result = run(project, "check")
+    assert result.stderr.splitlines()[0] == f"testimonies/kim-canada.yaml:8:3: error: {expected}"
+
+
+def test_a_picture_reaches_the_page_and_the_pdf(project: Path) -> None:
+    (project / "images").mkdir()
+    (project / "images" / "dog.png").write_bytes(tiny_png(40, 30))
+    write(project / "testimonies" / "kim-canada.yaml",
+          kim_testimony("Our walk.\n\n![Biscuit on the morning walk](images/dog.png)"))
+    edit(project / "editions/001.yaml", "testimonies:\n", "testimonies:\n  - kim-canada\n")
+    result = run(project, "build", "1")
+    assert result.exit_code == 0, result.output
+    site = project / "site"
+    assert (site / "images" / "dog.png").read_bytes() == tiny_png(40, 30)
+    page = Page(site / "editions/001/index.html")
+    assert [(a["src"], a["alt"]) for t, a in page.tags if t == "img"] == [
+        ("../../images/dog.png", "Biscuit on the morning walk")]
+    reader = PdfReader(next((site / "editions/001").glob("*.pdf")))
+    images = {(i.image.size if i.image else None) for p in reader.pages for i in p.images}
+    assert images == {(40, 30)}
+
+
+def test_the_pdf_fetcher_serves_only_the_site(caplog: pytest.LogCaptureFixture) -> None:
+    """Even a hostile template cannot make WeasyPrint read a file or fetch an address."""
+    html = """<html><head>
+    <link rel="stylesheet" href="file:///etc/passwd">
+    <style>@import url("https://evil.example/x.css");
+    body { background: url("data:image/png;base64,iVBORw0KGgo="); }</style></head>
+    <body><img src="../../../../etc/passwd"><img src="http://127.0.0.1:9/x.png">
+    <img src="/images/dog.png"><p>hello</p></body></html>"""
+    with caplog.at_level("WARNING", logger="editions.pdf"):
+        pdf, pages = render_pdf(html, page_path(1), {"images/dog.png": tiny_png()})
+    refused = sorted(r.getMessage() for r in caplog.records if r.name == "editions.pdf")
+    assert refused == [
+        "pdf: no such file in the site: etc/passwd",
+        "pdf: refused to fetch data:image/png;base64,iVBORw0KGgo=",
+        "pdf: refused to fetch file:///etc/passwd",
+        "pdf: refused to fetch http://127.0.0.1:9/x.png",
+        "pdf: refused to fetch https://evil.example/x.css",
+    ]
+    reader = PdfReader(io.BytesIO(pdf))
+    assert pages == 1
+    assert "hello" in (reader.pages[0].extract_text() or "")
+    assert len({i.data for p in reader.pages for i in p.images}) == 1  # only images/dog.png
