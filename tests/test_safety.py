@@ -1,0 +1,207 @@
+"""The archive is never lost: killed builds, concurrent builds, bad --out, errors as messages."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from editions import cli
+from editions.build import build
+
+from .conftest import copy_sample, run
+from .test_check import edit
+
+SCRIPT = Path(sys.executable).with_name("editions")
+
+
+def snapshot(site: Path) -> dict[str, bytes] | None:
+    """Every file of a site and its bytes; None when there is no site."""
+    if not site.exists():
+        return None
+    return {p.relative_to(site).as_posix(): p.read_bytes()
+            for p in sorted(site.rglob("*")) if p.is_file() or p.is_symlink()}
+
+
+def differences(a: dict[str, bytes] | None, b: dict[str, bytes] | None) -> list[str]:
+    a, b = a or {}, b or {}
+    return sorted(name for name in a.keys() | b.keys() if a.get(name) != b.get(name))[:5]
+
+
+def leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".site."))
+
+
+def set_round(root: Path, number: int) -> None:
+    """Change what edition 1 prints (its title: no Markdown to convert), so every round's site
+    differs from the last."""
+    path = root / "editions" / "001.yaml"
+    text = re.sub(r"\ntitle: [^\n]*", "", path.read_text(encoding="utf-8"))
+    path.write_text(text.replace("status: published\n",
+                                 f"status: published\ntitle: Round {number}\n", 1),
+                    encoding="utf-8")
+
+
+def test_a_build_killed_at_any_moment_leaves_the_site_whole(tmp_path: Path) -> None:
+    """SIGKILL the real command at seeded random moments: the site is the last good build or
+    the new one, whole, never a mixture, and nothing is left behind once a build completes.
+
+    Odd rounds wait until the new site is being written before they kill, so some kills land
+    in the middle of writing and switching; even rounds kill anywhere in the run.
+    """
+    root = copy_sample(tmp_path / "publication")
+    site = root / "site"
+    rng = random.Random(20261124)
+    previous = snapshot(site)
+    killed_while_writing = 0
+    for number in range(16):
+        set_round(root, number)
+        partial = ["1"] if number % 3 == 2 else []
+        process = subprocess.Popen([str(SCRIPT), "build", "--html-only", *partial,
+                                    "--root", str(root)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if number % 2:
+            while process.poll() is None and not list(root.glob(".site.new-*")):
+                time.sleep(0.0005)
+            time.sleep(rng.uniform(0, 0.04))  # writing and switching take ~30 ms
+        else:
+            time.sleep(rng.uniform(0.0, 0.4))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if list(root.glob(".site.new-*")):
+            killed_while_writing += 1
+        after_kill = snapshot(site)
+        # Finish the same build: same input, same bytes, so this is what the killed one made.
+        build(root, numbers=[1] if partial else None, html_only=True)
+        finished = snapshot(site)
+        assert after_kill in (previous, finished), (
+            f"round {number}: the site is neither the last build nor the new one: "
+            f"{differences(after_kill, previous)} differ from the last, "
+            f"{differences(after_kill, finished)} from the new")
+        assert leftovers(root) == [".site.lock"]
+        assert finished != previous
+        previous = finished
+    assert killed_while_writing >= 1
+
+
+def test_a_second_build_stops_with_a_clear_message(project: Path) -> None:
+    assert run(project, "build", "--html-only").exit_code == 0
+    before = snapshot(project / "site")
+    holder = subprocess.Popen(  # another process holds the lock, as a running build does
+        [sys.executable, "-c", "import sys; from pathlib import Path; "
+         "from editions.site import locked\n"
+         f"with locked(Path({str(project / 'site')!r})):\n"
+         "    print('held', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None
+    assert holder.stdout.readline() == "held\n"
+    result = run(project, "build", "--html-only")
+    holder.communicate("")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: {project}/site: another build is writing this folder (lock "
+        f"{project}/.site.lock); wait for it to finish\n")
+    assert snapshot(project / "site") == before
+    assert run(project, "build", "--html-only").exit_code == 0  # the lock is free again
+
+
+def test_two_builds_at_once_leave_one_whole_site(project: Path) -> None:
+    assert run(project, "build", "--html-only").exit_code == 0
+    expected = snapshot(project / "site")
+    command = [str(SCRIPT), "build", "--html-only", "--no-cache", "--root", str(project)]
+    first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    results = [(p.wait(), p.stderr.read() if p.stderr else "") for p in (first, second)]
+    for code, stderr in results:
+        assert code == 0 or (code == 1 and "another build is writing this folder" in stderr)
+        assert "Traceback" not in stderr
+    assert snapshot(project / "site") == expected
+    assert leftovers(project) == [".site.lock"]
+
+
+@pytest.mark.parametrize(
+    ("out", "expected"),
+    [
+        ("testimonies", "error: testimonies: is inside the publication's testimonies/ folder; "
+                        "the site must go in a folder of its own, such as site/\n"),
+        ("templates/assets", "error: templates/assets: is inside the publication's templates/ "
+                             "folder; the site must go in a folder of its own, such as site/\n"),
+        (".", "error: .: is the publication's folder or holds it; the site must go in a folder "
+              "of its own, such as site/\n"),
+        ("..", "error: ..: is the publication's folder or holds it; the site must go in a "
+               "folder of its own, such as site/\n"),
+        ("notes", "error: notes: holds files that editions did not build (no index.html and "
+                  "assets/); a build replaces the whole folder, so give a new or empty folder\n"),
+    ],
+)
+def test_out_that_would_lose_files_is_refused(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                              out: str, expected: str) -> None:
+    (project / "notes").mkdir()
+    (project / "notes" / "todo.txt").write_text("keep me")
+    before = snapshot(project)
+    monkeypatch.chdir(project)
+    result = run(project, "build", "--html-only", "--out", out)
+    assert (result.exit_code, result.stderr) == (1, expected)
+    assert snapshot(project) == before
+
+
+def test_out_elsewhere_and_again(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public" / "news"
+    assert run(project, "build", "--html-only", "--out", str(out)).exit_code == 0
+    assert run(project, "build", "--html-only", "--out", str(out)).exit_code == 0
+    assert (out / "index.html").is_file()
+    assert sorted(p.name for p in out.parent.iterdir()) == [".news.lock", "news"]
+
+
+def test_out_that_is_a_file(project: Path) -> None:
+    (project / "afile").write_text("x")
+    result = run(project, "build", "--out", str(project / "afile"))
+    assert result.exit_code == 2
+    assert f"Directory '{project}/afile' is a file." in result.stderr
+
+
+def test_out_that_cannot_be_written(project: Path, tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        out = Path("/sys/editions-site")  # read-only even for root
+        lock = "/sys/.editions-site.lock"
+    else:
+        locked_dir = tmp_path / "read-only"
+        locked_dir.mkdir(mode=0o555)
+        out, lock = locked_dir / "site", str(locked_dir / ".site.lock")
+    result = run(project, "build", "--html-only", "--out", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {lock}: cannot create the lock beside the site: ")
+    assert "Traceback" not in result.output
+
+
+def test_unexpected_errors_are_reported_and_debug_shows_them(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the printer is on fire")
+
+    monkeypatch.setattr(cli, "build_site", broken)
+    result = run(project, "build")
+    assert (result.exit_code, result.stderr) == (
+        1, "internal error: RuntimeError: the printer is on fire; run again with --debug for "
+           "the traceback and report it\n")
+    with pytest.raises(RuntimeError, match="on fire"):
+        run(project, "build", "--debug")
+
+
+def test_debug_shows_the_traceback_of_a_content_error(project: Path) -> None:
+    edit(project / "editions/001.yaml", "number: 1", "number: one")
+    command = [str(SCRIPT), "check", "--root", str(project)]
+    plain = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert plain.returncode == 1
+    assert "Traceback" not in plain.stderr
+    debug = subprocess.run([*command, "--debug"], capture_output=True, text=True, check=False)
+    assert debug.returncode == 1
+    assert "Traceback" in debug.stderr
+    assert "editions.errors.ContentError: editions/001.yaml:1:9: error:" in debug.stderr
