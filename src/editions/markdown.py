@@ -253,6 +253,13 @@ def _convert_pages(pages: dict[tuple[str, str], Slots], references: References,
     return out
 
 
+def convert_texts(texts: list[str], shift: int = TESTIMONY_SHIFT) -> list[str]:
+    """Markdown texts without citations to safe HTML, in one pandoc process, uncached."""
+    fields = {f"t{index}": Field(text, shift, f"t{index}-") for index, text in enumerate(texts)}
+    html = _run_pandoc(fields, {}, "[]")["fields"]
+    return [html[key] for key in fields]
+
+
 def _run_pandoc(fields: dict[str, Field], groups: dict[str, list[Field]],
                 refs_json: str) -> dict[str, dict[str, str]]:
     def encode(f: Field, key: str) -> dict[str, object]:

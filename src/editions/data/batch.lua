@@ -56,7 +56,13 @@ local function sanitizer()
     Header = clear,
     Code = clear,
     CodeBlock = clear,
-    Table = clear,
+    -- column widths and alignments would come out as style attributes: the page decides
+    Table = function(el)
+      for index, spec in ipairs(el.colspecs) do
+        el.colspecs[index] = { pandoc.AlignDefault, pandoc.ColWidthDefault }
+      end
+      return clear(el)
+    end,
   }
 end
 
