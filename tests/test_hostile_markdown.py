@@ -148,8 +148,8 @@ def test_each_case_is_neutralised(converted: tuple[Path, dict[str, str], Path], 
 def test_the_page_has_nothing_unsafe(converted: tuple[Path, dict[str, str], Path]) -> None:
     page = Page(converted[0])
     assert {tag for tag, _ in page.tags} <= {
-        "html", "head", "meta", "title", "link", "body", "a", "header", "p", "h1", "h2", "h3",
-        "time", "ul", "ol", "li", "nav", "main", "article", "span", "div", "section", "em",
+        "html", "head", "meta", "title", "link", "style", "body", "a", "header", "p", "h1", "h2",
+        "h3", "time", "ul", "ol", "li", "nav", "main", "article", "span", "div", "section", "em",
         "strong", "img", "footer", "code", "pre", "sup", "hr", "aside", "br"}
     body = converted[0].read_text(encoding="utf-8").split("<body", 1)[1]
     assert not re.search(r"<(meta|link|script|style)\b", body)
