@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from editions.errors import Problem
-from editions.links import check_links
+from editions.links import check_links, nesting_problems
 from editions.load import load_edition, load_testimony
 from editions.markdown import convert_texts
 from editions.model import Markdown, Where
@@ -135,8 +135,11 @@ def assert_safe(html: str) -> None:
 @settings(derandomize=True, deadline=None, max_examples=6, database=None)
 @given(texts=st.lists(markdown_text, min_size=25, max_size=25))
 def test_random_markdown_comes_out_safe(texts: list[str]) -> None:
-    """25 texts per pandoc run, 6 runs: nothing unsafe in the HTML, and check never crashes."""
-    for html in convert_texts(texts):
+    """25 texts per pandoc run, 6 runs: nothing unsafe in the HTML, and check never crashes.
+
+    Only texts check lets through reach pandoc, as in a build: nesting too deep is refused.
+    """
+    for html in convert_texts([t for t in texts if not list(nesting_problems(t))]):
         assert_safe(html)
     for text in texts:
         for problem in check_links(Path("."), Markdown(text, Where("t.yaml", 9, 3))):

@@ -289,3 +289,35 @@ def test_the_pdf_fetcher_serves_only_the_site(caplog: pytest.LogCaptureFixture) 
     assert pages == 1
     assert "hello" in (reader.pages[0].extract_text() or "")
     assert len({i.data for p in reader.pages for i in p.images}) == 1  # only images/dog.png
+
+
+@pytest.mark.parametrize(
+    ("story", "expected"),
+    [
+        ("[" * 20, "8:13: error: brackets nested more than 10 deep, or left open: pandoc takes "
+                   "exponential time over them; close them, or write \\[ for a bracket that is "
+                   "only text"),
+        ("A [note\n" * 11, "18:5: error: brackets nested more than 10 deep, or left open: "
+                            "pandoc takes exponential time over them; close them, or write \\[ "
+                            "for a bracket that is only text"),
+        (">" * 11 + " deep", "8:3: error: quotes nested 11 deep (the limit is 10): pandoc "
+                             "reads such text very slowly"),
+        ("- a\n" + " " * 70 + "- b", "9:3: error: a line indented by 70 spaces (the limit is "
+                                      "64): pandoc reads lists nested this deep very slowly"),
+    ],
+)
+def test_nesting_pandoc_reads_slowly_is_refused(project: Path, story: str,
+                                                expected: str) -> None:
+    """Twenty open brackets keep pandoc busy for minutes: check refuses them first."""
+    write(project / "testimonies" / "kim-canada.yaml", kim_testimony(story))
+    result = run(project, "check")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"testimonies/kim-canada.yaml:{expected}"
+
+
+def test_ordinary_brackets_pass() -> None:
+    from editions.links import nesting_problems
+
+    text = ("A [@smith2007; @jones2008] note.[^1] [a [nested [link]]](https://x.org) \\[ \\[\n\n"
+            "[^1]: See [this](https://example.org).\n\n" + "[open\n\n" * 30)
+    assert list(nesting_problems(text)) == []

@@ -133,3 +133,15 @@ def test_errors_and_warnings_are_counted_apart(project: Path) -> None:
     code, lines = warnings(project)
     assert code == 1
     assert lines[-1] == "1 problem and 1 warning found"
+
+
+def test_a_hostile_paste_gives_a_bounded_list(project: Path) -> None:
+    """Thousands of numbers give twenty warnings and a note, quickly (the scan is linear)."""
+    with_story(project, "12 34 56 78 " * 20_000 + "\n\n" + "`" * 100_000)
+    code, lines = warnings(project)
+    assert code == 0
+    assert len(lines) == 21
+    assert f"{KIM}:9:3: warning: more than 20 privacy findings in this text; only the first 20 " \
+        "are listed" in lines
+    assert sum("warning: telephone number in a testimony: '" in line
+               for line in lines) == 20

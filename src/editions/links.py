@@ -35,9 +35,9 @@ INLINE = re.compile(r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
                     r"\(\s*" + _TARGET + _TITLE + r"\s*\)")
 DEFINITION = re.compile(r"^ {0,3}\[(?P<label>[^\]\n^][^\]\n]*)\]:[ \t]*" + _TARGET, re.MULTILINE)
 AUTOLINK = re.compile(r"<(?P<target>[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
-# Code is printed as written, never followed: blank it out before looking for links.
-CODE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[^\n]*$|\Z)"
-                  r"|(`+)(?!`).+?(?<!`)\2(?!`)", re.MULTILINE | re.DOTALL)
+# Code is printed as written, never followed: it is blanked out before looking for links.
+FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+BACKTICKS = re.compile(r"`+")
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,41 @@ class Target:
 
 
 def _blank_code(text: str) -> str:
-    return CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    """The text with fenced code blocks and code spans turned to spaces, offsets kept.
+
+    A plain scan, linear in the text: a regular expression for code spans backtracks
+    for minutes over a long run of backticks.
+    """
+    chars = list(text)
+    offset, fence = 0, ""
+    for line in text.split("\n"):
+        match = FENCE.match(line)
+        opens = match is not None and (not fence or (match.group(1)[0] == fence[0]
+                                                      and len(match.group(1)) >= len(fence)))
+        if fence or opens:
+            chars[offset:offset + len(line)] = " " * len(line)
+            if opens and match is not None:
+                fence = "" if fence else match.group(1)
+        offset += len(line) + 1
+    plain = "".join(chars)
+    runs = [(m.start(), m.end()) for m in BACKTICKS.finditer(plain)]
+    later: dict[int, list[int]] = {}  # run length: indexes of runs of that length, last first
+    for index in range(len(runs) - 1, -1, -1):
+        later.setdefault(runs[index][1] - runs[index][0], []).append(index)
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = later[end - start]
+        while same and same[-1] <= index:
+            same.pop()
+        if same:  # a span runs to the next run of as many backticks
+            closing = same.pop()
+            chars[start:runs[closing][1]] = [
+                c if c == "\n" else " " for c in plain[start:runs[closing][1]]]
+            index = closing + 1
+        else:
+            index += 1
+    return "".join(chars)
 
 
 def targets(text: str) -> Iterator[Target]:
@@ -136,8 +170,53 @@ def _short(target: str) -> str:
     return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
 
 
+# pandoc's Markdown reader takes exponential time over nested brackets (20 levels of `[`
+# take minutes) and slows over very deep quotes and lists: such text is refused first.
+MAX_BRACKET_DEPTH = 10
+MAX_QUOTE_DEPTH = 10
+MAX_INDENT = 64
+
+
+def nesting_problems(text: str) -> Iterator[tuple[int, str]]:
+    """Offsets and messages where a text nests deeper than pandoc can read in good time."""
+    plain = _blank_code(text)
+    depth, offset = 0, 0
+    for written, line in zip(text.split("\n"), plain.split("\n"), strict=True):
+        if not written.strip():
+            depth = 0  # a blank line ends the paragraph, and with it any open bracket
+        quotes = len(written) - len(written.lstrip(" >")) - written[:len(written) - len(
+            written.lstrip(" >"))].count(" ")
+        if quotes > MAX_QUOTE_DEPTH:
+            yield offset, (f"quotes nested {quotes} deep (the limit is {MAX_QUOTE_DEPTH}): "
+                           "pandoc reads such text very slowly")
+        indent = len(written) - len(written.lstrip(" \t"))
+        if indent > MAX_INDENT:
+            yield offset, (f"a line indented by {indent} spaces (the limit is {MAX_INDENT}): "
+                           "pandoc reads lists nested this deep very slowly")
+        escaped = False
+        for column, char in enumerate(line):
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == "[":
+                depth += 1
+                if depth == MAX_BRACKET_DEPTH + 1:
+                    yield offset + column, (
+                        f"brackets nested more than {MAX_BRACKET_DEPTH} deep, or left open: "
+                        "pandoc takes exponential time over them; close them, or write \\[ "
+                        "for a bracket that is only text")
+            elif char == "]" and depth:
+                depth -= 1
+        offset += len(line) + 1
+
+
 def check_links(root: Path, text: Markdown) -> Iterator[Problem]:
-    """Every refused link or image of a text, at its line and column."""
+    """Every refused link or image of a text, and nesting pandoc cannot read in good time,
+    at its line and column."""
+    for offset, message in nesting_problems(text.text):
+        where = text.line_of(offset)
+        yield Problem(where.path, where.line, where.col, message)
     for found in targets(text.text):
         if found.image:
             problem = image_problem(root, found.target, found.text)

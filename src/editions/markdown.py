@@ -273,8 +273,9 @@ def _run_pandoc(fields: dict[str, Field], groups: dict[str, list[Field]],
         "groups": [{"key": k, "fields": [encode(f, f.prefix) for f in g]}
                    for k, g in groups.items()],
     }
-    command = [pandoc_path(), "--sandbox", "--from", str(_data("batch.lua")),
-               "--to", str(_data("raw.lua"))]
+    # The heap bound stops a pathological text from eating the machine's memory.
+    command = [pandoc_path(), "+RTS", "-M2g", "-RTS", "--sandbox",
+               "--from", str(_data("batch.lua")), "--to", str(_data("raw.lua"))]
     log.debug("pandoc: %d fields, %d citing pages", len(fields), len(groups))
     try:
         proc = subprocess.run(command, input=json.dumps(batch).encode(), capture_output=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ STREET = re.compile(
     r"vej|gade)\s+\d{1,4}[a-z]?\b")
 BIRTH = re.compile(rf"\b(?:born(?:\s+on)?|birthday\s+is|date\s+of\s+birth|DOB|d\.o\.b\.?)"
                    rf"\s*:?\s*{_FULL_DATE}", re.IGNORECASE)
+MAX_FINDINGS = 20  # per text: a hostile paste must not bury the other messages
 _CAPITALISED = r"[A-ZÀ-ÖØ-Þ][\w'’-]+"
 
 # Capitalised words that commonly follow a first name in a sentence and are no surname.
@@ -47,10 +50,12 @@ class Finding:
     where: Where
     kind: str
     text: str
+    note: str = ""  # a message of its own, for what is not one finding
 
     def problem(self) -> Problem:
-        message = (f"{self.kind} in a testimony: '{self.text}'; remove it, or acknowledge it "
-                   f"under 'privacy: acknowledged:' if the contributor agreed")
+        message = self.note or (f"{self.kind} in a testimony: '{self.text}'; remove it, or "
+                                "acknowledge it under 'privacy: acknowledged:' if the "
+                                "contributor agreed")
         return Problem(self.where.path, self.where.line, self.where.col, message, "warning")
 
 
@@ -78,17 +83,19 @@ def _surname_pattern(name: str) -> re.Pattern[str] | None:
 def scan_text(text: Markdown, name: str, extra_common: frozenset[str] = frozenset()
               ) -> Iterator[Finding]:
     """The privacy findings in one Markdown text of a testimony whose writer is `name`."""
+    taken: list[tuple[int, int]] = []  # spans already reported, where no phone is sought
     for match in EMAIL.finditer(text.text):
+        taken.append(match.span())
         yield Finding(text.line_of(match.start()), "e-mail address", match.group())
-    taken: list[range] = []
     for match in BIRTH.finditer(text.text):
-        taken.append(range(match.start(), match.end()))
+        taken.append(match.span())
         yield Finding(text.line_of(match.start()), "date of birth", match.group())
+    taken.sort()
+    starts = [start for start, _ in taken]
     for match in PHONE.finditer(text.text):
-        inside_email = any(match.start() in range(m.start(), m.end())
-                           for m in EMAIL.finditer(text.text))
-        if _looks_like_phone(match.group()) and not inside_email and not any(
-                match.start() in r for r in taken):
+        before = bisect.bisect_right(starts, match.start()) - 1
+        inside = before >= 0 and match.start() < taken[before][1]
+        if _looks_like_phone(match.group()) and not inside:
             yield Finding(text.line_of(match.start()), "telephone number", match.group())
     for match in STREET.finditer(text.text):
         yield Finding(text.line_of(match.start()), "street address", match.group())
@@ -113,7 +120,12 @@ def testimony_findings(t: Testimony) -> Iterator[Finding]:
         yield Finding(t.where.get("name", t.where["."]), "what looks like a full name", t.name)
     texts = [t.story, *(u.text for u in t.updates)]
     for text in texts:
-        yield from scan_text(text, t.name, common)
+        findings = scan_text(text, t.name, common)
+        yield from itertools.islice(findings, MAX_FINDINGS)
+        if next(findings, None) is not None:
+            where = text.where
+            yield Finding(where, "", "", note=f"more than {MAX_FINDINGS} privacy findings in "
+                          f"this text; only the first {MAX_FINDINGS} are listed")
 
 
 def privacy_problems(t: Testimony) -> Iterator[Problem]:
