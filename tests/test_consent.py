@@ -45,7 +45,7 @@ def test_no_page_holds_anything_of_the_testimony(withdrawn_site: Path) -> None:
         if path.parts[-2:] in (("003", "index.html"), ("004", "index.html")):
             # the editor's introductions still name Maurey: check warns (see below)
             html = html.split('<article class="intro"')[0] + html.split("</article>", 1)[1]
-            html = html.replace("Maurey’s letters in this newsletter", "")  # Pádraig's story
+        html = html.replace("Maurey’s letters in this newsletter", "")  # Pádraig's story
         for text in MAUREY:
             assert text not in html, f"{path}: {text}"
 
@@ -82,10 +82,10 @@ def test_check_warns_where_other_text_still_names_them(project: Path) -> None:
          "  given: 2008-02-15\n  withdrawn: 2012-01-10")
     edit(project / "editions/001.yaml", "  - audrey-uk", "  - audrey-uk\n  - nobody-here")
     assert [line for line in check_errors(project) if "warning" in line] == [
-        "editions/003.yaml:8:41: warning: names 'Maurey', whose testimony (maurey-usa) was "
+        "editions/003.yaml:7:44: warning: names 'Maurey', whose testimony (maurey-usa) was "
         "withdrawn on 2012-01-10: reword it, every page built shows this text",
-        "editions/004.yaml:18:76: warning: names 'Maurey', whose testimony (maurey-usa) was "
+        "editions/004.yaml:14:27: warning: names 'Maurey', whose testimony (maurey-usa) was "
         "withdrawn on 2012-01-10: reword it, every page built shows this text",
-        "testimonies/padraig-ireland.yaml:21:43: warning: names 'Maurey', whose testimony "
+        "testimonies/padraig-ireland.yaml:20:23: warning: names 'Maurey', whose testimony "
         "(maurey-usa) was withdrawn on 2012-01-10: reword it, every page built shows this text",
     ]

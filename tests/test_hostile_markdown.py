@@ -254,15 +254,16 @@ def test_a_picture_reaches_the_page_and_the_pdf(project: Path) -> None:
     (project / "images" / "dog.png").write_bytes(tiny_png(40, 30))
     write(project / "testimonies" / "kim-canada.yaml",
           kim_testimony("Our walk.\n\n![Biscuit on the morning walk](images/dog.png)"))
-    edit(project / "editions/001.yaml", "testimonies:\n", "testimonies:\n  - kim-canada\n")
-    result = run(project, "build", "1")
+    # edition 5 is a draft: published editions are frozen
+    edit(project / "editions/005.yaml", "testimonies:\n", "testimonies:\n  - kim-canada\n")
+    result = run(project, "build", "5")
     assert result.exit_code == 0, result.output
     site = project / "site"
     assert (site / "images" / "dog.png").read_bytes() == tiny_png(40, 30)
-    page = Page(site / "editions/001/index.html")
+    page = Page(site / "editions/005/index.html")
     assert [(a["src"], a["alt"]) for t, a in page.tags if t == "img"] == [
         ("../../images/dog.png", "Biscuit on the morning walk")]
-    reader = PdfReader(next((site / "editions/001").glob("*.pdf")))
+    reader = PdfReader(next((site / "editions/005").glob("*.pdf")))
     images = {(i.image.size if i.image else None) for p in reader.pages for i in p.images}
     assert images == {(40, 30)}
 

@@ -253,7 +253,7 @@ def _convert_pages(pages: dict[tuple[str, str], Slots], references: References,
     return out
 
 
-def convert_texts(texts: list[str], shift: int = TESTIMONY_SHIFT) -> list[str]:
+def convert_texts(texts: list[str], shift: int = UPDATE_SHIFT) -> list[str]:
     """Markdown texts without citations to safe HTML, in one pandoc process, uncached."""
     fields = {f"t{index}": Field(text, shift, f"t{index}-") for index, text in enumerate(texts)}
     html = _run_pandoc(fields, {}, "[]")["fields"]
