@@ -204,3 +204,20 @@ def test_debug_shows_the_traceback_of_a_content_error(project: Path) -> None:
     assert debug.returncode == 1
     assert "Traceback" in debug.stderr
     assert "editions.errors.ContentError: editions/001.yaml:1:9: error:" in debug.stderr
+
+
+def test_every_command_reports_unexpected_errors(project: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands without their own reporting (here fmt) still never show a traceback."""
+    import editions.cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("lost")
+
+    monkeypatch.setattr(editions.cli, "format_files", broken)
+    result = run(project, "fmt")
+    assert (result.exit_code, result.stderr) == (
+        1, "internal error: KeyError: 'lost'; run again with --debug for the traceback and "
+           "report it\n")
+    with pytest.raises(KeyError):
+        run(project, "fmt", "--debug")

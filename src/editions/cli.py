@@ -81,6 +81,8 @@ def _reporting(debug: bool) -> Iterator[None]:
         yield
     except EditionsError as err:
         _fail(err, debug)
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise  # usage errors and --help: click reports them itself
     except KeyboardInterrupt:
         if debug:
             raise
@@ -107,7 +109,16 @@ def _common(function: Any) -> Any:
     return function
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: a failure no command foresaw is still one message, exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = "--debug" in ctx.args or "--debug" in getattr(ctx, "_protected_args", [])
+        with _reporting(debug):
+            return super().invoke(ctx)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="editions")
 def main() -> None:
     """Publish the newsletter: check the editor's YAML, build PDF and HTML editions and the
