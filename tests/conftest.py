@@ -36,7 +36,7 @@ def project(tmp_path: Path) -> Path:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample publication built once, with real pandoc and WeasyPrint; returns its site/."""
     root = copy_sample(tmp_path_factory.mktemp("built") / "publication")
-    build(root)
+    build(root, jobs=2)  # test_same_input_same_bytes builds with one job and compares
     return root / "site"
 
 

@@ -97,3 +97,53 @@ def test_one_pandoc_process_for_a_whole_build(project: Path,
     assert len(converted.testimonies["maurey-usa"].updates["maurey-usa"]) == 4
     convert(assemble(archive), pages, archive.references, cache)
     assert len(calls) == 1  # everything came from the cache
+
+
+def test_fields_read_together_stay_apart() -> None:
+    """Plain fields share one pandoc read; none may reach into another, and each reads as alone."""
+    from editions.markdown import Field, _run_pandoc
+
+    fields = {
+        "uses": Field("Say [x] and [y].", 3, "uses-"),
+        "defines": Field("[x]: https://example.org/\n\nText.", 3, "defines-"),
+        "note": Field("A note[^y].\n\n[^y]: https://example.org/", 3, "note-"),
+        "fence": Field("```\nan unclosed fence", 3, "fence-"),
+        "plain": Field("Plain *words*.\nOn two lines.", 3, "plain-"),
+        "list": Field("- one\n- two", 3, "list-"),
+        "link": Field("See [a site](https://example.org/) or [not](javascript:x).", 2, "link-"),
+    }
+    together = _run_pandoc(fields, {}, "[]")["fields"]
+    alone = {key: _run_pandoc({key: f}, {}, "[]")["fields"][key] for key, f in fields.items()}
+    assert together == alone
+    assert together["uses"] == "<p>Say [x] and [y].</p>"
+    assert together["plain"] == "<p>Plain <em>words</em>. On two lines.</p>"
+    assert together["link"] == '<p>See <a href="https://example.org/">a site</a> or not.</p>'
+
+
+def test_builds_at_once_share_the_cache(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from editions import markdown
+
+    archive = load_archive(project)
+    views = assemble(archive)
+    cache = project / ".editions-cache" / "markdown.sqlite"
+    with ThreadPoolExecutor(2) as pool:
+        parts = list(pool.map(lambda part: convert_editions(part, archive.references, cache),
+                              [views[:3], views[2:]]))
+
+    def no_pandoc(*args: object) -> None:
+        raise AssertionError("pandoc started although everything is in the cache")
+
+    monkeypatch.setattr(markdown, "_run_pandoc", no_pandoc)
+    cached = convert_editions(views, archive.references, cache)
+    assert cached == {**parts[0], **parts[1]}
+
+
+def test_a_damaged_cache_is_set_aside(project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    archive = load_archive(project)
+    cache = project / "cache.sqlite"
+    cache.write_bytes(b"not a database at all" * 100)
+    text = convert_editions(assemble(archive), archive.references, cache)
+    assert "multiple sclerosis" in text[1].stories["maurey-usa"]
+    assert "cannot use the Markdown cache" in caplog.text

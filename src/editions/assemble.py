@@ -101,11 +101,12 @@ def update_label(testimony: Testimony, update: Update, default_treatment: str) -
 
 def assemble_edition(archive: Archive, edition: Edition) -> EditionView:
     """What `edition` prints as of its date; only earlier editions decide what is new."""
-    earlier = [e for e in archive.editions if e.number < edition.number]
+    earlier = [(e.date, frozenset(e.testimonies)) for e in archive.editions
+               if e.number < edition.number]
     printed = []
     for tid in edition.testimonies:
         testimony = archive.testimonies[tid]
-        last_seen = max((e.date for e in earlier if tid in e.testimonies), default=None)
+        last_seen = max((date for date, ids in earlier if tid in ids), default=None)
         is_new = last_seen is None
         updates = tuple(
             PrintedUpdate(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import os
+import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,13 +16,32 @@ from .assemble import EditionView, assemble, assemble_testimonies
 from .check import check_archive, errors
 from .errors import ContentError, EditionsError, Problem
 from .history import head_passages
+from .incremental import (
+    MANIFEST,
+    Entry,
+    edition_keys,
+    encode_manifest,
+    fingerprint,
+    read_manifest,
+    reusable,
+)
 from .links import images_in, read_images
 from .load import load_archive
-from .markdown import convert
-from .model import Archive
-from .pdf import render_pdf
+from .markdown import EditionText, convert
+from .model import Archive, Settings
 from .render import ASSETS_DIR, TESTIMONIES_DIR, Renderer, page_path, pdf_path
-from .site import check_out, clear_leftovers, locked, prune, publish, stage, write_file
+from .site import (
+    carry,
+    check_out,
+    clear_leftovers,
+    locked,
+    prune,
+    publish,
+    remove_file,
+    stage,
+    write_file,
+)
+from .workers import PdfJob, render_pdfs
 
 log = logging.getLogger(__name__)
 
@@ -35,22 +57,29 @@ FONTS = {
 }
 
 
+# Told how the editions' rendering goes: (done, total, what was just done).
+Progress = Callable[[int, int, str], None]
+
+
 @dataclass
 class BuildReport:
     out: Path
-    editions: list[int] = field(default_factory=list)
+    editions: list[int] = field(default_factory=list)  # rendered by this build
+    up_to_date: list[int] = field(default_factory=list)  # carried over from the last build
     pdfs: int = 0
     pdf_pages: int = 0
-    files: int = 0
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
 
     def summary(self) -> str:
         editions = len(self.editions)
         what = f"{editions} edition{'s' if editions != 1 else ''}"
-        pdfs = f"{self.pdfs} PDF{'s' if self.pdfs != 1 else ''}, {self.pdf_pages} pages"
-        return (f"built {what} ({pdfs}) and the archive into {self.out} "
-                f"in {self.seconds:.1f} s")
+        if self.pdfs:
+            what += (f" ({self.pdfs} PDF{'s' if self.pdfs != 1 else ''}, "
+                     f"{self.pdf_pages} pages)")
+        if self.up_to_date:
+            what += f", {len(self.up_to_date)} up to date,"
+        return f"built {what} and the archive into {self.out} in {self.seconds:.1f} s"
 
 
 def load_and_check(root: Path | str, today: dt.date | None = None) -> Archive:
@@ -121,25 +150,84 @@ def _select(views: list[EditionView], numbers: Iterable[int] | None) -> list[Edi
     return [by_number[n] for n in sorted(set(numbers))]
 
 
+@dataclass(frozen=True)
+class RenderedEdition:
+    number: int
+    entry: Entry
+    page: bytes
+    pdf: bytes | None
+
+
+def _render_editions(todo: list[EditionView], texts: dict[int, EditionText],
+                     keys: dict[int, str], renderer: Renderer, files: dict[str, bytes],
+                     html_only: bool, jobs: int) -> Generator[RenderedEdition, None, None]:
+    """The page and PDF of each edition in `todo`, in the order they are done.
+
+    The PDF is laid out from the page as printed; the page readers get then names its size.
+    """
+    settings = renderer.settings
+    if html_only:
+        for view in todo:
+            entry = Entry(key=keys[view.number], page=page_path(view.number))
+            yield RenderedEdition(view.number, entry,
+                                  renderer.edition_page(view, texts[view.number]).encode(), None)
+        return
+    by_number = {view.number: view for view in todo}
+    sources = (PdfJob(view.number, renderer.edition_page(view, texts[view.number]),
+                      page_path(view.number)) for view in todo)
+    workers = min(jobs, len(todo)) if len(todo) > 1 else 0
+    for result in render_pdfs(sources, files, workers):
+        number = result.number
+        log.info("edition %d: laid out the PDF, %d pages", number, result.pages)
+        page = renderer.edition_page(by_number[number], texts[number], len(result.pdf))
+        entry = Entry(key=keys[number], page=page_path(number), pdf=pdf_path(settings, number),
+                      pdf_size=len(result.pdf), pdf_pages=result.pages)
+        yield RenderedEdition(number, entry, page.encode(), result.pdf)
+
+
+def _write_edition(staging: Path, edition: RenderedEdition, settings: Settings) -> None:
+    write_file(staging, edition.entry.page, edition.page)
+    if edition.entry.pdf and edition.pdf is not None:
+        write_file(staging, edition.entry.pdf, edition.pdf)
+    else:
+        # A PDF of an older text must not stay beside a page that no longer matches it.
+        remove_file(staging, pdf_path(settings, edition.number))
+
+
+def _pdf_sizes(staging: Path, views: list[EditionView], entries: dict[int, Entry],
+               settings: Settings) -> dict[int, int]:
+    sizes = {n: e.pdf_size for n, e in entries.items() if e.pdf_size is not None}
+    for view in views:
+        # A site built before manifests existed still has its PDFs.
+        existing = staging / pdf_path(settings, view.number)
+        if view.number not in entries and existing.is_file():
+            sizes[view.number] = existing.stat().st_size
+    return sizes
+
+
 def build(root: Path | str, out: Path | str | None = None, numbers: Iterable[int] | None = None,
-          *, html_only: bool = False, today: dt.date | None = None,
-          use_cache: bool = True) -> BuildReport:
+          *, html_only: bool = False, today: dt.date | None = None, use_cache: bool = True,
+          jobs: int | None = None, progress: Progress | None = None) -> BuildReport:
     """Build the chosen editions (all by default) and the archive index into `out`.
 
     Nothing is written until every file has loaded and passed every check; the site is
     then written beside the old one and switched in one step. The output's lock is held
-    from the start, so a second build stops at once instead of after all its work.
+    from the start, so a second build stops at once instead of after all its work. An
+    edition whose content, templates, settings and tools are those of the last build is
+    carried over, not rendered.
     """
     root = Path(root)
     out = Path(out) if out is not None else root / "site"
     check_out(root, out)
     with locked(out):
         return _build(root, out, numbers, html_only=html_only, today=today,
-                      use_cache=use_cache)
+                      use_cache=use_cache, jobs=jobs or os.cpu_count() or 1,
+                      progress=progress)
 
 
 def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: bool,
-           today: dt.date | None, use_cache: bool) -> BuildReport:
+           today: dt.date | None, use_cache: bool, jobs: int,
+           progress: Progress | None) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport(out)
 
@@ -157,45 +245,51 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     files.update(read_images(root, {
         image for text in [*texts.values(), *converted.testimonies.values()]
         for html in text.html() for image in images_in(html)}))
+    common = fingerprint(root / "templates", files, archive.settings)
+    keys = edition_keys(chosen, texts, common)
 
-    pages: dict[str, bytes] = dict(files)
-    pdf_sizes: dict[int, int] = {}
-    for view in chosen:
-        text = texts[view.number]
-        if not html_only:
-            log.info("edition %d: laying out the PDF", view.number)
-            pdf, page_count = render_pdf(renderer.edition_page(view, text),
-                                         page_path(view.number), files)
-            pages[pdf_path(archive.settings, view.number)] = pdf
-            pdf_sizes[view.number] = len(pdf)
-            report.pdfs += 1
-            report.pdf_pages += page_count
-        html = renderer.edition_page(view, text, pdf_sizes.get(view.number))
-        pages[page_path(view.number)] = html.encode()
-        report.editions.append(view.number)
-
-    with locked(out):
-        clear_leftovers(out)
-        partial = numbers is not None or html_only
-        staging = stage(out, keep_previous=partial)
-        try:
-            for view in views:
-                existing = staging / pdf_path(archive.settings, view.number)
-                if view.number not in pdf_sizes and existing.is_file():
-                    pdf_sizes[view.number] = existing.stat().st_size
-            pages["index.html"] = renderer.archive_page(views, pdf_sizes).encode()
-            # the reader pages: testimony pages, the list of testimonies, the feed
-            reader = renderer.reader_pages(views, testimonies, converted.testimonies, pdf_sizes)
-            prune(staging, TESTIMONIES_DIR, reader)  # a withdrawn testimony's page goes too
-            pages.update(reader)
-            for relative, data in sorted(pages.items()):
-                write_file(staging, relative, data)
-            report.files = len(pages)
-            publish(staging, out)
-        except BaseException:
-            import shutil
-
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+    clear_leftovers(out)
+    previous = read_manifest(out)
+    todo = [view for view in chosen
+            if not reusable(previous.get(view.number), keys[view.number], html_only)]
+    # A partial build keeps every edition it was not asked for, as it was built.
+    partial = numbers is not None
+    staging = stage(out, keep_previous=partial)
+    try:
+        entries = dict(previous) if partial else {}
+        rendering = {view.number for view in todo}
+        for view in chosen:
+            if view.number not in rendering:
+                carry(out, staging, previous[view.number].files)
+                entries[view.number] = previous[view.number]
+                report.up_to_date.append(view.number)
+        if progress:
+            progress(0, len(todo), "")
+        rendered = _render_editions(todo, texts, keys, renderer, files, html_only, jobs)
+        # closing(): a failure stops the worker processes now, not when it is collected
+        with contextlib.closing(rendered):
+            for done, edition in enumerate(rendered, start=1):
+                _write_edition(staging, edition, archive.settings)
+                entries[edition.number] = edition.entry
+                report.editions.append(edition.number)
+                if edition.entry.pdf_pages is not None:
+                    report.pdfs += 1
+                    report.pdf_pages += edition.entry.pdf_pages
+                if progress:
+                    progress(done, len(todo), f"edition {edition.number}")
+        pdf_sizes = _pdf_sizes(staging, views, entries, archive.settings)
+        pages = {"index.html": renderer.archive_page(views, pdf_sizes).encode(), **files}
+        # the reader pages: testimony pages, the list of testimonies, the feed
+        reader = renderer.reader_pages(views, testimonies, converted.testimonies, pdf_sizes)
+        prune(staging, TESTIMONIES_DIR, reader)  # a withdrawn testimony's page goes too
+        pages.update(reader)
+        for relative, data in sorted(pages.items()):
+            write_file(staging, relative, data)
+        write_file(staging, MANIFEST, encode_manifest(entries))
+        publish(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    report.editions.sort()
     report.seconds = time.perf_counter() - started
     return report

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -35,7 +36,44 @@ class _Reporter(logging.Handler):
         # A located problem says its own severity: path:line:col: warning: message.
         located = getattr(record, "located", False)
         prefix = "warning: " if record.levelno >= logging.WARNING and not located else ""
-        click.echo(prefix + record.getMessage(), err=True)
+        with _ProgressBar.out_of_the_way():
+            click.echo(prefix + record.getMessage(), err=True)
+
+
+class _ProgressBar:
+    """Editions done of total, time so far and the edition last done, on a terminal only."""
+
+    active: Any = None
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        if self.bar is None:
+            if total == 0:
+                return
+            from tqdm import tqdm
+
+            self.bar = _ProgressBar.active = tqdm(
+                total=total, desc="rendering", file=sys.stderr, leave=False, dynamic_ncols=True,
+                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} editions [{elapsed}<{remaining}]")
+        if done:
+            self.bar.set_description(what)
+            self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = _ProgressBar.active = None
+
+    @staticmethod
+    @contextlib.contextmanager
+    def out_of_the_way() -> Iterator[None]:
+        if _ProgressBar.active is None:
+            yield
+            return
+        with _ProgressBar.active.external_write_mode(file=sys.stderr):
+            yield
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
@@ -63,6 +101,17 @@ def _counts(problems: list[Problem]) -> str:
     if warnings:
         parts.append(_plural(warnings, "warning"))
     return " and ".join(parts)
+
+
+@contextlib.contextmanager
+def _progress_bar(quiet: bool) -> Iterator[_ProgressBar | None]:
+    """A progress bar on standard error when it is a terminal; gone before anything is said."""
+    bar = _ProgressBar() if sys.stderr.isatty() and not quiet else None
+    try:
+        yield bar
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def _fail(err: EditionsError, debug: bool) -> None:
@@ -175,19 +224,22 @@ def _check_github(root: Path) -> None:
               help="Where to write the site [default: ROOT/site].")
 @click.option("--html-only", is_flag=True, help="Skip the PDFs, for quick proofing of text.")
 @click.option("--no-cache", is_flag=True, help="Convert all Markdown afresh.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+              show_default=True, help="Lay out this many PDFs at once, in worker processes.")
 @_common
 def build(numbers: tuple[int, ...], out: Path | None, html_only: bool, no_cache: bool,
-          root: Path, verbose: int, quiet: bool, debug: bool) -> None:
+          jobs: int, root: Path, verbose: int, quiet: bool, debug: bool) -> None:
     """Build editions NUMBERS (all when none are given) and refresh the archive index.
 
     Everything is checked first; when a check fails nothing is written, and the site
-    already built stays as it was.
+    already built stays as it was. An edition whose text, templates and settings have not
+    changed since the last build is kept as it was built, not rendered again.
     """
     _setup_logging(verbose, quiet)
     started = time.perf_counter()
-    with _reporting(debug):
+    with _reporting(debug), _progress_bar(quiet) as progress:
         report = build_site(root, out, numbers or None, html_only=html_only,
-                            use_cache=not no_cache)
+                            use_cache=not no_cache, jobs=jobs, progress=progress)
     report.seconds = time.perf_counter() - started
     if not quiet:
         found = f"; {_counts(report.warnings)}" if report.warnings else ""

@@ -39,10 +39,13 @@ def frozen_view(archive: Archive, edition: Edition) -> EditionView:
     A withdrawal is honoured by the build with a notice and a revision line; it is not an
     editorial change, so the fingerprint is taken from the text the contributor gave.
     """
-    intact = {
-        tid: dataclasses.replace(t, consent=Consent(t.consent.given, None))
-        for tid, t in archive.testimonies.items()
-    }
+    # Only the testimonies it prints matter, and only a withdrawn one differs: at archive
+    # scale, copying every testimony for every edition would slow each build.
+    intact = dict(archive.testimonies)
+    for tid in edition.testimonies:
+        t = archive.testimonies.get(tid)
+        if t is not None and t.consent.withdrawn is not None:
+            intact[tid] = dataclasses.replace(t, consent=Consent(t.consent.given, None))
     return assemble_edition(dataclasses.replace(archive, testimonies=intact), edition)
 
 

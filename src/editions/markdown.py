@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import logging
+import os
 import sqlite3
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
 from .assemble import EditionView, PrintedUpdate, TestimonyView
@@ -83,8 +85,28 @@ def _data(name: str) -> Path:
     return Path(str(resources.files("editions") / "data" / name))
 
 
+def _bundled_pandoc() -> Path | None:
+    """The pandoc inside the pypandoc-binary wheel, found without importing pypandoc."""
+    spec = importlib.util.find_spec("pypandoc")
+    if spec is None or spec.origin is None:
+        return None
+    program = Path(spec.origin).parent / "files" / ("pandoc.exe" if os.name == "nt" else "pandoc")
+    return program if program.is_file() else None
+
+
 @cache
 def pandoc_path() -> str:
+    """The pandoc to run: $PYPANDOC_PANDOC when set, else the one pip installed with us.
+
+    pypandoc's own search starts every pandoc it finds to compare versions; a build that
+    finds all its Markdown in the cache should start none.
+    """
+    chosen = os.environ.get("PYPANDOC_PANDOC")
+    if chosen:
+        return chosen
+    bundled = _bundled_pandoc()
+    if bundled is not None:
+        return str(bundled)
     import pypandoc
 
     return str(pypandoc.get_pandoc_path())
@@ -92,15 +114,28 @@ def pandoc_path() -> str:
 
 @cache
 def pandoc_version() -> str:
-    import pypandoc
+    try:
+        proc = subprocess.run([pandoc_path(), "--version"], capture_output=True, timeout=60,
+                              check=True)
+    except (OSError, subprocess.SubprocessError) as err:
+        raise EditionsError(f"pandoc could not run: {err}") from None
+    return proc.stdout.decode(errors="replace").split("\n", 1)[0].strip()
 
-    return str(pypandoc.get_pandoc_version())
+
+@cache
+def pandoc_identity() -> str:
+    """Which pandoc converts the text; for the one pip installed, known without running it."""
+    bundled = _bundled_pandoc()
+    if bundled is not None and str(bundled) == pandoc_path():
+        wheel = metadata.version("pypandoc_binary")
+        return f"pypandoc-binary {wheel}, {bundled.stat().st_size} bytes"
+    return pandoc_version()
 
 
 @cache
 def _fingerprint() -> str:
     """What the HTML of a text depends on besides the text: pandoc, our filter, our style."""
-    digest = hashlib.sha256(pandoc_version().encode())
+    digest = hashlib.sha256(pandoc_identity().encode())
     for name in ("batch.lua", "numbered.csl"):
         digest.update(_data(name).read_bytes())
     digest.update(EXTENSIONS.encode())
@@ -119,28 +154,51 @@ class Cache:
 
     def __init__(self, path: Path | None) -> None:
         self._db: sqlite3.Connection | None = None
+        self.path = path
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, timeout=30)
-            self._db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT)")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # Builds running at once share the file: SQLite's locks keep each write whole,
+                # and a build waits its turn rather than fail.
+                self._db = sqlite3.connect(path, timeout=60)
+                self._db.execute("CREATE TABLE IF NOT EXISTS html "
+                                 "(key TEXT PRIMARY KEY, value TEXT)")
+            except (OSError, sqlite3.Error) as err:
+                self._give_up(err)
+
+    def _give_up(self, err: Exception) -> None:
+        log.warning("%s: cannot use the Markdown cache (%s); converting without it",
+                    self.path, err)
+        if self._db is not None:
+            self._db.close()
+        self._db = None
 
     def get(self, keys: Iterable[str]) -> dict[str, str]:
         if self._db is None:
             return {}
         found: dict[str, str] = {}
         keys = list(keys)
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT key, value FROM html WHERE key IN ({marks})", chunk)
-            found.update(rows.fetchall())
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(f"SELECT key, value FROM html WHERE key IN ({marks})",
+                                        chunk)
+                found.update(rows.fetchall())
+        except sqlite3.Error as err:
+            self._give_up(err)
+            return {}
         return found
 
     def put(self, values: dict[str, str]) -> None:
         if self._db is None or not values:
             return
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", values.items())
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)",
+                                     values.items())
+        except sqlite3.Error as err:
+            self._give_up(err)
 
     def close(self) -> None:
         if self._db is not None:

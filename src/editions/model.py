@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -166,8 +167,9 @@ class References:
     entries: tuple[dict[str, Any], ...] = ()
     where: dict[str, Where] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def ids(self) -> frozenset[str]:
+        # asked once for every Markdown field a check reads
         return frozenset(str(e.get("id")) for e in self.entries)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 # A block is reflowed only when it is plainly a paragraph: when its first line could start a
@@ -101,6 +102,8 @@ def semantic_lines(text: str) -> str:
     return "\n\n".join(out) + "\n" if out else ""
 
 
+# The freeze rule asks this of the same passages for every edition that prints them.
+@functools.lru_cache(maxsize=8192)
 def normalized(text: str) -> str:
     """Markdown without the line breaks that do not change what renders: what a passage says."""
     out = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import errno
 import fcntl
 import logging
@@ -127,12 +126,28 @@ def write_file(staging: Path, relative: str, data: bytes) -> None:
         os.replace(temporary, target)
 
 
+def carry(site: Path, staging: Path, files: Iterable[str]) -> None:
+    """Bring files of the current site into the next one unchanged, as hard links."""
+    for relative in files:
+        target = staging / relative
+        if target.exists():  # a partial build's staging starts as a copy of the site
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _link_or_copy(str(site / relative), str(target))
+
+
+def remove_file(staging: Path, relative: str) -> None:
+    """Leave a file of the current site out of the next one."""
+    (staging / relative).unlink(missing_ok=True)
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders in one atomic step where the system can (Linux renameat2)."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
+    # The C library is already loaded; find_library("c") would start ldconfig to find it.
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
         return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False

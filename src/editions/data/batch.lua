@@ -93,12 +93,82 @@ local function html(blocks, prefix)
     { wrap_text = "wrap-none", identifier_prefix = prefix or "" })
 end
 
+-- Each pandoc.read costs about 2 ms before it reads a word (it parses the extension list), so
+-- fields that hold nothing but paragraphs, lists and inline markup are read together, a
+-- separator paragraph between each two, and split again. Whatever could reach from one field
+-- into another -- link and note definitions, notes, headings, fences, quotes, tables,
+-- metadata, rules -- makes a field be read on its own, and so does any doubt.
+local SEPARATOR = "EditionsFieldSeparator7q2ZkV"
+local SEPARATOR_HTML = "\n<p>" .. SEPARATOR .. "</p>\n"
+
+local function plain_line(line)
+  local first = line:match("^%s*(.)")
+  if first == nil then return true end
+  if line:match("^[%s%-%*_=]*$") then return false end -- rules and underlines
+  return first:match("[%w\128-\255%*_\"'(]") ~= nil or line:match("^%s*[%-%+] ") ~= nil
+end
+
+local function can_share(text)
+  if text:find(SEPARATOR, 1, true) or text:find("[^", 1, true) or text:find("^[", 1, true) then
+    return false
+  end
+  for line in (text .. "\n"):gmatch("([^\n]*)\n") do
+    if not plain_line(line) then return false end
+  end
+  return true
+end
+
+-- The HTML of each field, by key; `shared` fields of one heading shift are read in one go.
+local function convert_fields(fields, extensions)
+  local out = {}
+  local shared = {}
+  for _, field in ipairs(fields) do
+    if can_share(field.text) then
+      -- Only a link, an image or raw markup gives the sanitizer work, and none of them can
+      -- be written without one of these characters; walking a whole batch is not free.
+      local clean = field.text:find("[%[<!{`]") == nil
+      local batch_key = tostring(field.shift or 0) .. (clean and " clean" or "")
+      shared[batch_key] = shared[batch_key] or { shift = field.shift or 0, clean = clean }
+      table.insert(shared[batch_key], field)
+    else
+      out[field.key] = html(parse(field, extensions).blocks, field.prefix)
+    end
+  end
+  for _, group in pairs(shared) do
+    local parts = {}
+    for _, field in ipairs(group) do
+      parts[#parts + 1] = SEPARATOR .. "\n\n" .. field.text
+    end
+    local text = table.concat(parts, "\n\n") .. "\n\n" .. SEPARATOR .. "\n"
+    local doc = pandoc.read(text, extensions)
+    if not group.clean then doc = doc:walk(sanitizer(group.shift)) end
+    local pieces = {}
+    local rendered = pandoc.write(doc, "html", { wrap_text = "wrap-none" })
+    rendered = "\n" .. rendered .. "\n"
+    local start = 1
+    while true do
+      local at, stop = rendered:find(SEPARATOR_HTML, start, true)
+      if not at then break end
+      pieces[#pieces + 1] = rendered:sub(start, at - 1)
+      start = stop + 1
+    end
+    -- pieces[1] is what came before the first separator: nothing, if all went to plan
+    if #pieces == #group + 1 and pieces[1] == "" then
+      for index, field in ipairs(group) do
+        out[field.key] = pieces[index + 1]:gsub("^\n", "")
+      end
+    else
+      for _, field in ipairs(group) do
+        out[field.key] = html(parse(field, extensions).blocks, field.prefix)
+      end
+    end
+  end
+  return out
+end
+
 function Reader(input, _)
   local batch = pandoc.json.decode(tostring(input), false)
-  local out = { fields = {}, groups = {} }
-  for _, field in ipairs(batch.fields) do
-    out.fields[field.key] = html(parse(field, batch.extensions).blocks, field.prefix)
-  end
+  local out = { fields = convert_fields(batch.fields, batch.extensions), groups = {} }
   local references
   if #batch.groups > 0 then
     references = pandoc.read(batch.references, "csljson").meta.references

@@ -1,0 +1,628 @@
+"""Benchmark: a synthetic archive at scale, built by editions, by WeasyPrint alone and by pandoc.
+
+Run it from the repository with the project's virtualenv:
+
+    .venv/bin/python benchmarks/archive.py            # default scale: several minutes
+    .venv/bin/python benchmarks/archive.py --small    # about a minute
+
+It prints a table and, as its last line, `RESULT {json}` with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import functools
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Words for fictional letters; any resemblance to a real person's story is chance.
+WORDS = (
+    "morning evening garden kitchen doctor neurologist pharmacy bedtime dose tablet walk dog "
+    "sister brother daughter son husband wife friend neighbour letter newsletter week month "
+    "year winter summer spring autumn fatigue pain tingling numbness sleep dreams energy "
+    "stairs bicycle village town hospital clinic scan result relapse flare gut joints hands "
+    "feet knees back eyes balance strength patience hope worry careful slow steady better "
+    "worse same small large quiet long short first last again still never always sometimes "
+    "often rarely gently plainly honestly finally nearly almost together alone tired rested "
+    "grateful stubborn cautious curious sceptical hopeful tea bread soup piano choir allotment "
+    "tomatoes roses chess crossword library train ferry coast hills river field market work "
+    "office school shop holiday birthday wedding grandchild cat harbour kettle window"
+).split()
+CONDITIONS = ("Multiple sclerosis", "Crohn's disease", "Ulcerative colitis", "Fibromyalgia",
+              "Rheumatoid arthritis", "Psoriasis", "Lupus", "Hashimoto's thyroiditis")
+COUNTRIES = ("USA", "UK", "Ireland", "Canada", "Australia", "New Zealand", "Germany",
+             "Netherlands", "Denmark", "France", "Norway", "Spain")
+NAMES = ("Ada", "Bram", "Cora", "Dov", "Edda", "Finn", "Greta", "Hugo", "Ines", "Jonas",
+         "Kaia", "Lior", "Mara", "Nils", "Orla", "Piet", "Quinn", "Rhea", "Sven", "Tova",
+         "Ulla", "Vik", "Wren", "Xavi", "Yara", "Zeno")
+
+
+@dataclasses.dataclass(frozen=True)
+class Scale:
+    editions: int
+    testimonies: int
+    updates_per_testimony: float
+    per_edition: tuple[int, int]
+
+
+SCALES = {
+    "default": Scale(editions=120, testimonies=400, updates_per_testimony=8.0,
+                     per_edition=(10, 20)),
+    "small": Scale(editions=12, testimonies=40, updates_per_testimony=3.0,
+                   per_edition=(10, 14)),
+    "tiny": Scale(editions=3, testimonies=8, updates_per_testimony=2.0, per_edition=(3, 5)),
+}
+
+
+def _month(start: dt.date, months: int) -> dt.date:
+    index = start.year * 12 + start.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+class _Writer:
+    """Fictional sentences and paragraphs from a seeded generator."""
+
+    def __init__(self, rng: random.Random, reference_ids: list[str]) -> None:
+        self.rng = rng
+        self.reference_ids = reference_ids
+
+    def sentence(self) -> str:
+        words = self.rng.choices(WORDS, k=self.rng.randint(8, 20))
+        if self.rng.random() < 0.08:
+            index = self.rng.randrange(len(words))
+            words[index] = f"*{words[index]}*"
+        return " ".join(words).capitalize() + "."
+
+    def paragraph(self, sentences: tuple[int, int], cite: float = 0.0) -> str:
+        text = " ".join(self.sentence() for _ in range(self.rng.randint(*sentences)))
+        if self.reference_ids and self.rng.random() < cite:
+            text = text[:-1] + f" [@{self.rng.choice(self.reference_ids)}]."
+        return _wrap(text)
+
+    def text(self, paragraphs: tuple[int, int], sentences: tuple[int, int],
+             cite: float = 0.0) -> str:
+        count = self.rng.randint(*paragraphs)
+        return "\n\n".join(self.paragraph(sentences, cite) for _ in range(count))
+
+
+def _wrap(text: str, width: int = 90) -> str:
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _block(text: str, indent: int) -> str:
+    pad = " " * indent
+    return "\n".join(pad + line if line else "" for line in text.split("\n"))
+
+
+def _quote(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+@dataclasses.dataclass
+class _Testimony:
+    id: str
+    name: str
+    country: str
+    condition: str
+    started: dt.date | None
+    received: dt.date
+    story: str
+    updates: list[tuple[dt.date, str | None, str]]
+    withdrawn: dt.date | None = None
+
+
+def generate(folder: Path, seed: int = 1, scale: Scale = SCALES["default"]) -> Path:
+    """Write a fictional publication of `scale` into `folder` (created), the same for a seed."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "templates", folder / "templates", dirs_exist_ok=True)
+    (folder / "testimonies").mkdir(exist_ok=True)
+    (folder / "editions").mkdir(exist_ok=True)
+    (folder / "publication.yaml").write_text(
+        "title: Those who suffer much know much\n"
+        "subtitle: A synthetic archive for benchmarks; every letter in it is generated\n"
+        "publisher: The Benchmark Press\nlanguage: en-GB\nsite_url: https://example.org/news/\n"
+        "paper: A4\ntreatment: LDN\n", encoding="utf-8")
+
+    reference_ids = [f"synthetic{year}{letter}" for year in range(2001, 2016) for letter in "ab"]
+    references = ["references:"]
+    for key in reference_ids:
+        references += [
+            f"  - id: {key}", "    type: article-journal", "    author:",
+            f"      - family: {rng.choice(NAMES)}son", f"        given: {rng.choice(NAMES)}",
+            f"    title: {_quote('A generated study of ' + ' '.join(rng.choices(WORDS, k=5)))}",
+            "    container-title: Journal of Synthetic Studies",
+            f"    volume: {rng.randint(1, 80)}",
+            f"    page: {rng.randint(1, 400)}-{rng.randint(401, 800)}",
+            "    issued:", "      date-parts:", f"        - [{key[9:13]}]",
+        ]
+    (folder / "references.yaml").write_text("\n".join(references) + "\n", encoding="utf-8")
+
+    writer = _Writer(rng, reference_ids)
+    first = dt.date(2010, 1, 1)
+    last = _month(first, scale.editions - 1)
+    span = (last - first).days
+    testimonies: list[_Testimony] = []
+    for index in range(scale.testimonies):
+        # Enough letters for the first edition are there before it, the rest arrive over time.
+        early = index < max(scale.testimonies // 10, scale.per_edition[1])
+        offset = -rng.randint(1, 90) if early else rng.randint(0, span)
+        received = first + dt.timedelta(days=offset)
+        started = received - dt.timedelta(days=rng.randint(60, 400)) if rng.random() < 0.8 \
+            else None
+        updates: list[tuple[dt.date, str | None, str]] = []
+        when = _month(received, 1)
+        for _ in range(int(rng.expovariate(1 / scale.updates_per_testimony) + 0.5)):
+            when = _month(when, rng.randint(2, 9))
+            if when > last:
+                break
+            label = None if started and rng.random() < 0.7 else f"News from {rng.choice(WORDS)}"
+            updates.append((when, label, writer.text((1, 2), (3, 6))))
+        name = rng.choice(NAMES)
+        country = rng.choice(COUNTRIES)
+        tid = f"{name.lower()}-{country.lower().replace(' ', '-')}-{index + 1:04d}"
+        testimonies.append(_Testimony(tid, name, country, rng.choice(CONDITIONS), started,
+                                      received, writer.text((2, 4), (4, 7), cite=0.05),
+                                      updates))
+
+    last_printed: dict[str, dt.date] = {}
+    editions: list[tuple[int, dt.date, list[str]]] = []
+    for number in range(1, scale.editions + 1):
+        date = _month(first, number - 1)
+        arrived = [t for t in testimonies if t.received <= date]
+        new = [t for t in arrived if t.id not in last_printed]
+        returning = [t for t in arrived if t.id in last_printed
+                     and any(last_printed[t.id] < u[0] <= date for u in t.updates)]
+        want = rng.randint(*scale.per_edition)
+        rng.shuffle(returning)
+        chosen = (new[:max(want // 3, want - len(returning))] + returning)[:want]
+        if len(chosen) < want:
+            others = [t for t in arrived if t not in chosen]
+            chosen += rng.sample(others, min(len(others), want - len(chosen)))
+        for t in chosen:
+            last_printed[t.id] = date
+        editions.append((number, date, [t.id for t in chosen]))
+    # A few contributors withdraw their consent after their last appearance.
+    for t in testimonies:
+        if t.id in last_printed and rng.random() < 0.01:
+            t.withdrawn = _month(last_printed[t.id], 1)
+
+    for t in testimonies:
+        lines = [f"name: {t.name}", f"country: {t.country}", f"condition: {_quote(t.condition)}"]
+        if t.started:
+            lines.append(f"started: {t.started:%Y-%m}")
+        lines += [f"received: {t.received.isoformat()}", "consent:",
+                  f"  given: {t.received.isoformat()}"]
+        if t.withdrawn:
+            lines.append(f"  withdrawn: {t.withdrawn.isoformat()}")
+        lines += ["story: |", _block(t.story, 2)]
+        if t.updates:
+            lines.append("updates:")
+            for date, label, text in t.updates:
+                lines.append(f"  - date: {date:%Y-%m}")
+                if label:
+                    lines.append(f"    label: {_quote(label)}")
+                lines += ["    text: |", _block(text, 6)]
+        (folder / "testimonies" / f"{t.id}.yaml").write_text("\n".join(lines) + "\n",
+                                                              encoding="utf-8")
+    for number, date, ids in editions:
+        status = "draft" if number == scale.editions else "published"
+        # The editor's article cites at least one study, as the real ones do.
+        intro = writer.paragraph((3, 6), cite=1.0) + "\n\n" + writer.text((1, 2), (3, 6),
+                                                                           cite=0.5)
+        lines = [f"number: {number}", f"date: {date.isoformat()}", f"status: {status}",
+                 "intro: |", _block(intro, 2), "testimonies:", *(f"  - {i}" for i in ids)]
+        (folder / "editions" / f"{number:03d}.yaml").write_text("\n".join(lines) + "\n",
+                                                                 encoding="utf-8")
+    _freeze(folder)
+    return folder
+
+
+def _freeze(folder: Path) -> None:
+    """Record what each published edition prints, as `editions publish` does."""
+    from editions.freeze import edition_passages, fingerprint
+    from editions.load import load_archive
+
+    archive = load_archive(folder)
+    for edition in archive.editions:
+        if not edition.published:
+            continue
+        found = edition_passages(archive, edition)
+        record = ["frozen:", f"  fingerprint: {fingerprint(found)}", "  passages:",
+                  *(f"    - {passage.record}" for passage in found)]
+        with (folder / edition.path).open("a", encoding="utf-8") as file:
+            file.write("\n".join(record) + "\n")
+
+
+# --- measuring ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Run:
+    """One command's wall time, the processor time of all its processes, the peak resident
+    memory of each kind of process, its output."""
+
+    seconds: float
+    peaks_mb: dict[str, float]
+    stdout: str
+    cpu_seconds: float = 0.0
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """Every process's parent and command name, from /proc."""
+    table: dict[int, tuple[int, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        table[int(entry.name)] = (int(stat[stat.rindex(")") + 2:].split()[1]), name)
+    return table
+
+
+def _high_water_kb(pid: int) -> tuple[int, str]:
+    """A process's peak resident memory so far (VmHWM) and its command line."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return 0, ""
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]), cmdline
+    return 0, cmdline
+
+
+def _cpu_seconds(pid: int) -> float:
+    """A process's own processor time so far (utime + stime), from /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# Processes that nothing in the build waits for at its end, so getrusage never counts them.
+UNWAITED = ("forkserver", "worker", "tracker")
+
+
+def _role(pid: int, root: int, table: dict[int, tuple[int, str]],
+          cmdlines: dict[int, str]) -> str:
+    """Which part of a build a process plays; forkserver workers share the server's cmdline."""
+    name, cmdline = table.get(pid, (0, ""))[1], cmdlines.get(pid, "")
+    if pid == root:
+        return "main"
+    if "forkserver" in cmdlines.get(table.get(pid, (0, ""))[0], ""):
+        return "worker"
+    if "forkserver" in cmdline:
+        return "forkserver"
+    if "resource_tracker" in cmdline:
+        return "tracker"
+    if name.startswith("pandoc"):
+        return "pandoc"
+    if "weasyprint" in cmdline:
+        return "weasyprint"
+    if "python" in name:
+        return "python"
+    return "other"  # compilers and linkers that ctypes starts to find libraries
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run a command to its end, sampling the peak memory of it and every process it starts."""
+    peaks: dict[int, tuple[str, int]] = {}
+    cpu_seen: dict[int, float] = {}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=out, stderr=err, env=env, text=True)
+        while True:
+            finished = proc.poll() is not None
+            table = _processes()
+            family, grew = {proc.pid}, True
+            while grew:
+                more = {pid for pid, (parent, _) in table.items() if parent in family}
+                grew = not more <= family
+                family |= more
+            samples = {pid: _high_water_kb(pid) for pid in family}
+            cmdlines = {pid: cmdline for pid, (_, cmdline) in samples.items()}
+            for pid in samples:
+                cpu_seen[pid] = max(cpu_seen.get(pid, 0.0), _cpu_seconds(pid))
+            for pid, (kb, _) in samples.items():
+                if kb:
+                    role = peaks[pid][0] if pid in peaks else _role(pid, proc.pid, table,
+                                                                     cmdlines)
+                    peaks[pid] = (role, max(kb, peaks.get(pid, (role, 0))[1]))
+            if finished:
+                break
+            # Often at first, for short commands; then seldom, so as not to slow the build.
+            time.sleep(0.05 if time.perf_counter() - started < 2 else 0.25)
+        seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{stderr}")
+    by_role: dict[str, float] = {}
+    for role, kb in peaks.values():
+        by_role[role] = max(by_role.get(role, 0.0), round(kb / 1024, 1))
+    # Every process of the command was waited for by its parent, so its time is counted here.
+    # Workers fork from a server the build does not wait for: their time is taken from /proc,
+    # as last seen (at most one sampling interval short for each).
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    cpu += sum(cpu_seen.get(pid, 0.0) for pid, (role, _) in peaks.items() if role in UNWAITED)
+    return Run(seconds, by_role, stdout, cpu)
+
+
+FLOOR = """
+import sys, time
+from pathlib import Path
+from weasyprint import HTML
+site, target = Path(sys.argv[1]), Path(sys.argv[2])
+for page in sorted(site.glob("editions/*/index.html")):
+    HTML(filename=str(page), media_type="print").write_pdf(target / (page.parent.name + ".pdf"))
+"""
+
+
+def peer_markdown(view: Any, text: Any) -> str:
+    """An edition as one Markdown document with the same text, for pandoc's command line."""
+    parts = [f"---\ntitle: {_quote(f'{view.title}, edition {view.number}')}\n"
+             f"date: {view.edition.date}\nlang: en-GB\n---\n"]
+    if view.edition.intro:
+        parts.append("# From the editor\n\n" + view.edition.intro.text)
+    for printed in view.testimonies:
+        parts.append(f"# {printed.heading}")
+        if printed.withdrawn:
+            parts.append("This testimony was withdrawn at the contributor's request.")
+            continue
+        parts.append(printed.testimony.story.text)
+        for update in printed.updates:
+            parts.append(f"## Update – {update.date} – {update.label}\n\n{update.text.text}")
+    parts.append("# References\n\n::: {#refs}\n:::")
+    return "\n\n".join(parts) + "\n"
+
+
+def _built(run: Run) -> int:
+    match = re.search(r"built (\d+) edition", run.stdout)
+    if not match:
+        raise SystemExit(f"no summary line in: {run.stdout!r}")
+    return int(match.group(1))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--small", action="store_true", help="A small archive: about a minute.")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="Work in DIR (kept) instead of a temporary folder.")
+    parser.add_argument("--generate-only", type=Path, metavar="DIR",
+                        help="Write the synthetic archive into DIR and stop.")
+    args = parser.parse_args(argv)
+    scale = SCALES["small" if args.small else "default"]
+    if args.generate_only:
+        generate(args.generate_only, args.seed, scale)
+        return 0
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        return run_benchmark(args.keep, args.seed, scale, "small" if args.small else "default")
+    with tempfile.TemporaryDirectory(prefix="editions-benchmark-") as folder:
+        return run_benchmark(Path(folder), args.seed, scale,
+                             "small" if args.small else "default")
+
+
+def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
+    from editions.assemble import assemble
+    from editions.load import load_archive
+    from editions.markdown import _data, convert_editions, pandoc_path
+    from editions.publish import publish
+
+    bin_dir = Path(sys.executable).parent
+    editions = [str(bin_dir / "editions")]
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    root = generate(work / "archive", seed, scale)
+    archive = load_archive(root)
+    views = assemble(archive)
+    printed = sum(1 for v in views for p in v.testimonies if not p.withdrawn)
+    updates = sum(len(t.updates) for t in archive.testimonies.values())
+    cache = root / ".editions-cache"
+    say = functools.partial(print, file=sys.stderr, flush=True)
+    say(f"archive: {len(views)} editions, {len(archive.testimonies)} testimonies, "
+        f"{updates} updates, {printed} testimonies printed, in {root}")
+
+    def fresh_build(label: str, *options: str) -> Run:
+        shutil.rmtree(cache, ignore_errors=True)
+        say(f"{label} ...")
+        run = measure([*editions, "build", "--root", str(root), *options], env)
+        say(f"  {run.seconds:.1f} s: {run.stdout.strip()}")
+        return run
+
+    a = fresh_build("(a) full build, --jobs 1", "--jobs", "1", "--out", str(work / "site-1"))
+    b = fresh_build("(b) full build, --jobs 2", "--jobs", "2", "--out", str(work / "site-2"))
+    pages = sum(e["pdf_pages"] for e in json.loads(
+        (work / "site-1" / ".editions-manifest.json").read_text())["editions"].values())
+    identical = all((work / "site-1" / p.relative_to(work / "site-2")).read_bytes()
+                    == p.read_bytes() for p in (work / "site-2").rglob("*") if p.is_file())
+
+    say("(c) the floor: WeasyPrint alone, one process, our final HTML ...")
+    floor_out = work / "floor"
+    floor_out.mkdir(exist_ok=True)
+    c = measure([sys.executable, "-c", FLOOR, str(work / "site-1"), str(floor_out)], env)
+    say(f"  {c.seconds:.1f} s")
+
+    say("(d) the peer: pandoc edition.md -o edition.pdf --pdf-engine=weasyprint, per edition ...")
+    peer = work / "peer"
+    peer.mkdir(exist_ok=True)
+    shutil.copy(root / "references.yaml", peer / "references.yaml")
+    d_seconds, d_cpu, d_peaks = 0.0, 0.0, dict[str, float]()
+    for view in views:
+        source = peer / f"{view.number:03d}.md"
+        source.write_text(peer_markdown(view, None), encoding="utf-8")
+        run = measure([pandoc_path(), str(source), "-o", str(source.with_suffix(".pdf")),
+                       "--pdf-engine=weasyprint", "--citeproc",
+                       "--bibliography", str(peer / "references.yaml"),
+                       "--csl", str(_data("numbered.csl"))], env)
+        d_seconds += run.seconds
+        d_cpu += run.cpu_seconds
+        for role, mb in run.peaks_mb.items():
+            d_peaks[role] = max(d_peaks.get(role, 0.0), mb)
+    say(f"  {d_seconds:.1f} s")
+
+    say("pandoc's share: all of the archive's Markdown, no cache ...")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    convert_editions(views, archive.references, None)
+    pandoc_seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    pandoc_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    say(f"  {pandoc_seconds:.2f} s")
+
+    say("(e) a rebuild with nothing changed ...")
+    e = measure([*editions, "build", "--root", str(root), "--out", str(work / "site-2")], env)
+    say(f"  {e.seconds:.2f} s: {e.stdout.strip()}")
+
+    say("(f) a rebuild after editing one update of one testimony ...")
+    tid, index = _update_to_edit(views)
+    update = archive.testimonies[tid].updates[index]
+    expected = sorted(v.number for v in views for p in v.testimonies
+                      if p.id == tid and not p.withdrawn and len(p.updates) > index)
+    path = root / archive.testimonies[tid].path
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[update.text.where.line - 1] += " Edited for the benchmark."
+    path.write_text("\n".join(lines), encoding="utf-8")
+    # As the editor must: a change to what a published edition prints is a reissue.
+    for number in expected:
+        if archive.editions[number - 1].published:
+            publish(root, number, reissue=True, note="an update was corrected",
+                    on=dt.date(2020, 6, 1))
+    f = measure([*editions, "build", "--root", str(root), "--out", str(work / "site-2")], env)
+    say(f"  {f.seconds:.2f} s: {f.stdout.strip()} (the update is printed in editions "
+        f"{', '.join(map(str, expected))})")
+    manifest = json.loads((work / "site-2" / ".editions-manifest.json").read_text())
+
+    say("--html-only, the whole archive, no Markdown cache ...")
+    h = fresh_build("(h) --html-only", "--html-only", "--out", str(work / "site-html"))
+    say("--html-only, the whole archive, Markdown cache warm, every page rendered ...")
+    w = measure([*editions, "build", "--root", str(root), "--html-only", "--out",
+                 str(work / "site-html-warm")], env)
+    say(f"  {w.seconds:.2f} s: {w.stdout.strip()}")
+
+    result = {
+        "scale": scale_name, "seed": seed, "cpus": os.cpu_count(),
+        "editions": len(views), "testimonies": len(archive.testimonies), "updates": updates,
+        "testimonies_printed": printed, "pdf_pages": pages,
+        "a_full_jobs1_s": round(a.seconds, 2), "b_full_jobs2_s": round(b.seconds, 2),
+        "c_floor_weasyprint_s": round(c.seconds, 2), "d_peer_pandoc_weasyprint_s": round(
+            d_seconds, 2),
+        "e_no_change_s": round(e.seconds, 3), "e_rerendered": _built(e),
+        "f_one_update_s": round(f.seconds, 2), "f_rerendered": _built(f),
+        "f_editions_printing_the_update": len(expected),
+        "f_rerendered_exactly_those": _built(f) == len(expected) and all(
+            manifest["editions"][f"{n:03d}"]["key"] for n in expected),
+        "html_only_s": round(h.seconds, 2),
+        "html_only_ms_per_testimony": round(1000 * h.seconds / printed, 2),
+        "html_only_warm_s": round(w.seconds, 2),
+        "html_only_warm_ms_per_testimony": round(1000 * w.seconds / printed, 2),
+        "pandoc_s": round(pandoc_seconds, 2),
+        "jobs2_identical_to_jobs1": identical,
+        "ratio_jobs1_to_floor": round(a.seconds / c.seconds, 3),
+        "ratio_speedup_jobs2": round(a.seconds / b.seconds, 3),
+        "ratio_peer_to_jobs1": round(d_seconds / a.seconds, 3),
+        "pandoc_share_of_full_build": round(pandoc_seconds / a.seconds, 4),
+        # Processor time of every process: what the machine's other load changes least.
+        "cpu_s": {"a": round(a.cpu_seconds, 1), "b": round(b.cpu_seconds, 1),
+                  "c": round(c.cpu_seconds, 1), "d": round(d_cpu, 1),
+                  "pandoc": round(pandoc_cpu, 2)},
+        "cpu_ratio_jobs1_to_floor": round(a.cpu_seconds / c.cpu_seconds, 3),
+        "cpu_ratio_peer_to_jobs1": round(d_cpu / a.cpu_seconds, 3),
+        "cpu_pandoc_share_of_full_build": round(pandoc_cpu / a.cpu_seconds, 4),
+        "g_peak_mb": {"a": a.peaks_mb, "b": b.peaks_mb, "c": c.peaks_mb, "d": d_peaks,
+                      "e": e.peaks_mb, "f": f.peaks_mb, "html_only": h.peaks_mb,
+                      "html_only_warm": w.peaks_mb},
+    }
+    peak = max(mb for run in result["g_peak_mb"].values() for mb in run.values())
+    targets = [
+        ("full build --jobs 1 / floor", result["ratio_jobs1_to_floor"], "<= 1.15",
+         result["ratio_jobs1_to_floor"] <= 1.15),
+        ("--jobs 1 / --jobs 2", result["ratio_speedup_jobs2"], ">= 1.7",
+         result["ratio_speedup_jobs2"] >= 1.7),
+        ("peer / --jobs 1", result["ratio_peer_to_jobs1"], ">= 2",
+         result["ratio_peer_to_jobs1"] >= 2),
+        ("pandoc's share of a full build", result["pandoc_share_of_full_build"], "<= 0.03",
+         result["pandoc_share_of_full_build"] <= 0.03),
+        ("rebuild, nothing changed (s)", result["e_no_change_s"], "< 1, 0 rendered",
+         e.seconds < 1 and result["e_rerendered"] == 0),
+        ("one update edited: rendered", result["f_rerendered"],
+         f"= {len(expected)} printing it", result["f_rerendered"] == len(expected)),
+        ("peak resident memory (MB)", peak, "<= 400 per process", peak <= 400),
+        ("--html-only ms/testimony, cold", result["html_only_ms_per_testimony"], "<= 5",
+         result["html_only_ms_per_testimony"] <= 5),
+        ("--html-only ms/testimony, warm", result["html_only_warm_ms_per_testimony"], "<= 5",
+         result["html_only_warm_ms_per_testimony"] <= 5),
+    ]
+    result["targets_met"] = {name: met for name, _, _, met in targets}
+    print(f"\n{len(views)} editions, {len(archive.testimonies)} testimonies, {updates} updates, "
+          f"{pages} PDF pages; {os.cpu_count()} CPUs\n")
+    print(f"{'measure':<34}{'seconds':>10}{'CPU s':>10}")
+    for name, seconds, cpu in (("(a) editions build --jobs 1", a.seconds, a.cpu_seconds),
+                               ("(b) editions build --jobs 2", b.seconds, b.cpu_seconds),
+                               ("(c) WeasyPrint alone (floor)", c.seconds, c.cpu_seconds),
+                               ("(d) pandoc --pdf-engine=weasyprint", d_seconds, d_cpu),
+                               ("(e) rebuild, nothing changed", e.seconds, e.cpu_seconds),
+                               ("(f) rebuild, one update edited", f.seconds, f.cpu_seconds),
+                               ("--html-only, no Markdown cache", h.seconds, h.cpu_seconds),
+                               ("--html-only, Markdown cached", w.seconds, w.cpu_seconds),
+                               ("pandoc, all Markdown", pandoc_seconds, pandoc_cpu)):
+        print(f"{name:<34}{seconds:>10.2f}{cpu:>10.2f}")
+    roles = ("main", "worker", "forkserver", "pandoc", "weasyprint")
+    print(f"\n{'(g) peak resident memory, MB':<34}" + "".join(f"{r:>11}" for r in roles))
+    for key, label in (("a", "(a) --jobs 1"), ("b", "(b) --jobs 2"), ("c", "(c) floor"),
+                       ("d", "(d) peer"), ("e", "(e) no change"), ("f", "(f) one update"),
+                       ("html_only", "--html-only"), ("html_only_warm", "--html-only, warm")):
+        peaks = result["g_peak_mb"][key]
+        print(f"{label:<34}" + "".join(f"{peaks.get(role, '-'):>11}" for role in roles))
+    print(f"\n{'target':<34}{'figure':>10}  {'wanted':<20}met")
+    for name, figure, wanted, met in targets:
+        print(f"{name:<34}{figure:>10}  {wanted:<20}{'yes' if met else 'NO'}")
+    print("RESULT " + json.dumps(result, sort_keys=True))
+    return 0
+
+
+def _update_to_edit(views: list[Any]) -> tuple[str, int]:
+    """A testimony and the index of one of its updates that some editions print, not all."""
+    counts: dict[tuple[str, int], int] = {}
+    for view in views:
+        for p in view.testimonies:
+            for index in range(len(p.updates)):
+                counts[(p.id, index)] = counts.get((p.id, index), 0) + 1
+    return max(sorted(counts), key=lambda k: (counts[k] >= 2, -k[1]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Workers: edition PDFs laid out by WeasyPrint in worker processes, each given the assets once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+from .pdf import render_pdf
+
+log = logging.getLogger(__name__)
+
+# A worker is replaced after this many editions, so whatever WeasyPrint keeps from one document
+# to the next cannot add up over an archive of any size.
+EDITIONS_PER_WORKER = 25
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """One edition's page, to be laid out as a PDF."""
+
+    number: int
+    html: str
+    page: str
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    number: int
+    pdf: bytes
+    pages: int
+
+
+def render_pdfs(jobs: Iterable[PdfJob], files: Mapping[str, bytes],
+                workers: int) -> Iterator[PdfResult]:
+    """Each job's PDF as it is done, by that many worker processes, or here when `workers` is 0.
+
+    Jobs are taken from `jobs` only as workers become free, so the pages waiting to be laid
+    out never pile up in memory. Even one worker is worth its start for more than one
+    edition: it is replaced now and then, so the build's memory stays the same at any size.
+    """
+    if workers <= 0:
+        for job in jobs:
+            pdf, pages = render_pdf(job.html, job.page, files)
+            yield PdfResult(job.number, pdf, pages)
+        return
+    # Imported here: a build with nothing to lay out should not pay for them.
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    context = multiprocessing.get_context("forkserver")
+    # Workers fork from a server that has imported WeasyPrint already: a replaced worker is
+    # ready at once.
+    context.set_forkserver_preload(["editions.workers", "weasyprint"])
+    level = logging.getLogger("weasyprint").getEffectiveLevel()
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                               initargs=(dict(files), os.getpid(), level),
+                               max_tasks_per_child=EDITIONS_PER_WORKER)
+    pending: set[Future[tuple[PdfResult, list[tuple[str, int, str]]]]] = set()
+    queue = iter(jobs)
+    finished = False
+    try:
+        while True:
+            for job in queue:
+                pending.add(pool.submit(_render, job))
+                if len(pending) >= 2 * workers:
+                    break
+            if not pending:
+                break
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: f.result()[0].number):
+                result, records = future.result()
+                for name, level_number, message in records:
+                    logging.getLogger(name).log(level_number, "%s", message)
+                yield result
+        finished = True
+    finally:
+        if not finished:
+            # Interrupted or failed: the editions still in work are not waited for.
+            processes = getattr(pool, "_processes", None) or {}
+            for process in list(processes.values()):
+                process.terminate()
+        pool.shutdown(wait=finished, cancel_futures=True)
+
+
+# --- in the worker process ---------------------------------------------------------------------
+
+_files: Mapping[str, bytes] = {}
+_records: list[tuple[str, int, str]] = []
+
+
+class _Collect(logging.Handler):
+    """Keeps a worker's log records to hand back to the build, which reports them."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _start_worker(files: Mapping[str, bytes], parent: int, weasyprint_level: int) -> None:
+    global _files
+    _files = files
+    # Ctrl-C is the build's to handle: it stops the workers, they do not each report it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ours = logging.getLogger("editions")
+    ours.handlers[:] = [_Collect()]
+    ours.setLevel(logging.WARNING)
+    ours.propagate = False
+    logging.getLogger("weasyprint").setLevel(weasyprint_level)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """End the worker when the build that started it is gone, killed or not."""
+    while _is_alive(parent):
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _render(job: PdfJob) -> tuple[PdfResult, list[tuple[str, int, str]]]:
+    _records.clear()
+    pdf, pages = render_pdf(job.html, job.page, _files)
+    return PdfResult(job.number, pdf, pages), list(_records)

@@ -1,0 +1,206 @@
+"""Incremental and parallel builds: what a rebuild renders again, and what it carries over."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from editions.build import build
+from editions.incremental import MANIFEST
+from editions.publish import publish
+
+from .conftest import copy_sample, run
+from .pages import Page, pdf_text
+
+ALL = [1, 2, 3, 4, 5]
+PDF = "those-who-suffer-much-know-much-{:03d}.pdf"
+
+
+def files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*")
+            if p.is_file()}
+
+
+def edition_files(site: Path, number: int) -> dict[str, bytes]:
+    folder = site / "editions" / f"{number:03d}"
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample publication built once with PDFs, to be copied by each test."""
+    root = copy_sample(tmp_path_factory.mktemp("incremental") / "publication")
+    report = build(root, jobs=2)
+    assert report.editions == ALL
+    return root
+
+
+@pytest.fixture
+def again(first_build: Path, tmp_path: Path) -> Path:
+    """A copy of the built publication, its site, manifest and Markdown cache included."""
+    root = tmp_path / "publication"
+    shutil.copytree(first_build, root, symlinks=True)
+    return root
+
+
+def test_the_manifest_names_every_edition_and_its_files(first_build: Path) -> None:
+    text = (first_build / "site" / MANIFEST).read_text()
+    manifest = json.loads(text)
+    assert sorted(manifest["editions"]) == ["001", "002", "003", "004", "005"]
+    entry = manifest["editions"]["003"]
+    assert entry["page"] == "editions/003/index.html"
+    assert entry["pdf"] == f"editions/003/{PDF.format(3)}"
+    assert entry["pdf_size"] == (first_build / "site" / entry["pdf"]).stat().st_size
+    assert entry["pdf_pages"] == len(pdf_text(first_build / "site" / entry["pdf"]))
+    assert len(entry["key"]) == 64
+    assert text == json.dumps(manifest, sort_keys=True, indent=1) + "\n"
+
+
+def test_a_rebuild_with_nothing_changed_renders_nothing(again: Path) -> None:
+    site = again / "site"
+    before = files(site)
+    inodes = {n: (site / "editions" / f"{n:03d}" / PDF.format(n)).stat().st_ino for n in ALL}
+    report = build(again)
+    assert report.editions == []
+    assert report.up_to_date == ALL
+    assert report.summary().startswith("built 0 editions, 5 up to date, and the archive into ")
+    assert files(site) == before
+    # carried over as they were: the very same files, linked into the new site
+    assert all((site / "editions" / f"{n:03d}" / PDF.format(n)).stat().st_ino == inodes[n]
+               for n in ALL)
+
+
+def edit_maureys_second_update(root: Path) -> None:
+    """Change a word of Maurey's update of September 2009 and reissue the editions printing it.
+
+    Editions 3 (2010) and 4 (2011) print it; 1 (2008) is older, 2 and 5 leave Maurey out.
+    """
+    path = root / "testimonies" / "maurey-usa.yaml"
+    text = path.read_text()
+    assert "I had one wobble last winter" in text
+    path.write_text(text.replace("I had one wobble", "I had one small wobble"))
+    for number in (3, 4):  # published and frozen: the change is accepted as a reissue
+        publish(root, number, reissue=True, note="a word of Maurey's corrected",
+                on=dt.date(2014, 1, 1))
+
+
+def test_editing_one_update_renders_only_the_editions_that_print_it(again: Path) -> None:
+    site = again / "site"
+    before = {n: edition_files(site, n) for n in ALL}
+    edit_maureys_second_update(again)
+    report = build(again)
+    assert report.editions == [3, 4]
+    assert report.up_to_date == [1, 2, 5]
+    for number in (1, 2, 5):
+        assert edition_files(site, number) == before[number]
+    for number in (3, 4):
+        assert edition_files(site, number) != before[number]
+        pdf = " ".join(pdf_text(site / "editions" / f"{number:03d}" / PDF.format(number)))
+        assert "I had one small wobble" in pdf
+        assert "Revised on 1 January 2014: a word of Maurey's corrected" in pdf
+
+
+def test_a_template_change_renders_every_edition(again: Path) -> None:
+    css = again / "templates" / "assets" / "print.css"
+    css.write_text(css.read_text() + "\n/* a change to the print style */\n")
+    assert build(again).editions == ALL
+
+
+def test_a_settings_change_renders_every_edition(again: Path) -> None:
+    settings = again / "publication.yaml"
+    settings.write_text(settings.read_text().replace("publisher: The LDN Letters Project",
+                                                     "publisher: The LDN Letters Press"))
+    report = build(again)
+    assert report.editions == ALL
+    assert "The LDN Letters Press" in Page(again / "site" / "editions" / "001" / "index.html").text
+
+
+def test_a_build_of_one_edition_carries_the_others(again: Path) -> None:
+    site = again / "site"
+    before = files(site)
+    edit_maureys_second_update(again)
+    report = build(again, numbers=[3])
+    assert report.editions == [3]
+    after = files(site)
+    # edition 4 prints the change too, but was not asked for: it stays as built
+    changed = {name for name in after if after[name] != before.get(name)}
+    # the listings (archive, feed, testimony pages) are always rendered afresh
+    listings = {n for n in changed if n in ("index.html", "feed.xml")
+                or n.startswith("testimonies/")}
+    assert changed - listings == {MANIFEST, "editions/003/index.html",
+                                  f"editions/003/{PDF.format(3)}"}
+    assert build(again).editions == [4]
+
+
+def test_html_only_keeps_what_is_current_and_drops_stale_pdfs(again: Path) -> None:
+    site = again / "site"
+    path = again / "testimonies" / "annelies-netherlands.yaml"
+    manifest = json.loads((site / MANIFEST).read_text())
+    printing = [5]  # Annelies is new in the draft, edition 5
+    path.write_text(path.read_text().replace("story: |", "story: |\n  A new first line.", 1))
+    report = build(again, html_only=True)
+    assert report.editions == printing
+    assert report.pdfs == 0
+    for number in ALL:
+        pdf = site / "editions" / f"{number:03d}" / PDF.format(number)
+        # an edition whose text changed loses its PDF, which no longer matches it
+        assert pdf.is_file() == (number not in printing)
+    archive = Page(site / "index.html")
+    for number in printing:
+        assert f"editions/{number:03d}/{PDF.format(number)}" not in archive.links
+    # the next full build lays out only the PDFs that are missing
+    report = build(again)
+    assert report.editions == printing
+    new_manifest = json.loads((site / MANIFEST).read_text())
+    for number in ALL:
+        key = f"{number:03d}"
+        same = new_manifest["editions"][key] == manifest["editions"][key]
+        assert same == (number not in printing)
+
+
+def test_an_unreadable_manifest_means_everything_is_rendered(again: Path) -> None:
+    (again / "site" / MANIFEST).write_text("{not json")
+    result = run(again, "build", "--html-only")
+    assert result.exit_code == 0
+    assert "unreadable" in result.stderr
+    assert result.stdout.startswith("built 5 editions and the archive into ")
+
+
+def test_the_command_says_what_was_up_to_date(again: Path) -> None:
+    result = run(again, "build", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("built 0 editions, 5 up to date, and the archive into ")
+    assert result.stderr == ""  # not a terminal: no progress bar
+    assert run(again, "build", "--jobs", "0").exit_code == 2
+
+
+def test_progress_is_reported_edition_by_edition(again: Path) -> None:
+    css = again / "templates" / "assets" / "style.css"
+    css.write_text(css.read_text() + "\n")
+    calls: list[tuple[int, int, str]] = []
+    build(again, html_only=True, progress=lambda *call: calls.append(call))
+    assert calls[0] == (0, 5, "")
+    assert [c[:2] for c in calls[1:]] == [(n, 5) for n in range(1, 6)]
+    assert sorted(c[2] for c in calls[1:]) == [f"edition {n}" for n in ALL]
+
+
+def test_a_rebuild_with_nothing_changed_starts_neither_pandoc_nor_weasyprint(
+        again: Path) -> None:
+    script = (
+        "import subprocess, sys\n"
+        "from editions.build import build\n"
+        "def refuse(*args, **kwargs): raise AssertionError(f'started {args[0]}')\n"
+        "subprocess.run = subprocess.Popen = refuse\n"
+        f"report = build({str(again)!r})\n"
+        "assert report.editions == [], report.editions\n"
+        "assert 'weasyprint' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
