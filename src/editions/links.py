@@ -175,6 +175,7 @@ def _short(target: str) -> str:
 MAX_BRACKET_DEPTH = 10
 MAX_QUOTE_DEPTH = 10
 MAX_INDENT = 64
+_BRACKET = re.compile(r"\\.|[\[\]]")
 
 
 def nesting_problems(text: str) -> Iterator[tuple[int, str]]:
@@ -193,16 +194,13 @@ def nesting_problems(text: str) -> Iterator[tuple[int, str]]:
         if indent > MAX_INDENT:
             yield offset, (f"a line indented by {indent} spaces (the limit is {MAX_INDENT}): "
                            "pandoc reads lists nested this deep very slowly")
-        escaped = False
-        for column, char in enumerate(line):
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == "[":
+        # the regex skips escaped characters, so only real brackets count
+        for match in _BRACKET.finditer(line):
+            char = match.group()
+            if char == "[":
                 depth += 1
                 if depth == MAX_BRACKET_DEPTH + 1:
-                    yield offset + column, (
+                    yield offset + match.start(), (
                         f"brackets nested more than {MAX_BRACKET_DEPTH} deep, or left open: "
                         "pandoc takes exponential time over them; close them, or write \\[ "
                         "for a bracket that is only text")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -71,11 +73,17 @@ class Dates:
     locale: str
 
     def long(self, date: PartialDate) -> str:
-        if date.precision == "day":
-            return str(format_date(date.first_day, "long", locale=self.locale))
-        if date.precision == "month":
-            return str(format_skeleton("yMMMM", date.first_day, locale=self.locale))
-        return str(date.first_day.year)
+        return _long_date(self.locale, date.first_day, date.precision)
+
+
+@lru_cache(maxsize=4096)
+def _long_date(locale: str, day: dt.date, precision: str) -> str:
+    # Babel takes a tenth of a millisecond a date, and an archive writes the same dates often.
+    if precision == "day":
+        return str(format_date(day, "long", locale=locale))
+    if precision == "month":
+        return str(format_skeleton("yMMMM", day, locale=locale))
+    return str(day.year)
 
 
 def human_size(size: int) -> str:
