@@ -437,18 +437,25 @@ def _did_you_mean(word: str, options: Any) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def plain_data(node: Node) -> Any:
-    """A node as plain data, for files with an open format such as CSL references."""
+def plain_data(node: Node, *, booleans: bool = False, max_digits: int | None = 9) -> Any:
+    """A node as plain data: plain digits as numbers, `true`/`false` as booleans if asked.
+
+    CSL references keep long digit runs (identifiers) as text, hence `max_digits`.
+    """
     if node.kind == "map":
         assert node.pairs is not None
-        return {k.text: plain_data(v) for k, v in node.pairs}
+        return {k.text: plain_data(v, booleans=booleans, max_digits=max_digits)
+                for k, v in node.pairs}
     if node.kind == "seq":
         assert node.items is not None
-        return [plain_data(i) for i in node.items]
+        return [plain_data(i, booleans=booleans, max_digits=max_digits) for i in node.items]
     if node.is_null:
         return None
-    if not node.style and node.text.isdigit() and len(node.text) < 10:
-        return int(node.text)
+    if not node.style:
+        if node.text.isdigit() and (max_digits is None or len(node.text) <= max_digits):
+            return int(node.text)
+        if booleans and node.text in ("true", "false"):
+            return node.text == "true"
     return node.text
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .load import EDITION_FIELDS, TESTIMONY_FIELDS, Field, Node
+from .load import EDITION_FIELDS, TESTIMONY_FIELDS, Field, Node, plain_data
 from .model import DATE_PATTERN, ID_PATTERN
 
 SCHEMA_DIR = "schemas"
@@ -106,17 +106,4 @@ def write_schemas(root: Path) -> list[str]:
 
 def instance(node: Node) -> Any:
     """A parsed file as the data a YAML 1.2 reader makes of it, for validation."""
-    if node.kind == "map":
-        assert node.pairs is not None
-        return {k.text: instance(v) for k, v in node.pairs}
-    if node.kind == "seq":
-        assert node.items is not None
-        return [instance(i) for i in node.items]
-    if node.is_null:
-        return None
-    if not node.style:
-        if node.text.isdigit():
-            return int(node.text)
-        if node.text in ("true", "false"):
-            return node.text == "true"
-    return node.text
+    return plain_data(node, booleans=True, max_digits=None)
