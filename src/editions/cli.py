@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import os
 import sys
@@ -23,7 +22,8 @@ from .errors import ContentError, EditionsError, Problem
 from .fmt import format_files
 from .github import annotation
 from .new import new_edition, new_testimony
-from .publish import publish, today
+from .publish import publish
+from .publish import today as parse_today
 from .schema import SCHEMA_DIR, SCHEMAS, schema_text, stale_schemas, write_schemas
 
 log = logging.getLogger("editions")
@@ -191,8 +191,7 @@ def check(output: str, strict: bool, root: Path, verbose: int, quiet: bool,
     if output == "github":
         _check_github(root)
         return
-    with _reporting(debug):
-        report = check_archive(root, strict=strict)  # warnings are logged as they are found
+    report = check_archive(root, strict=strict)  # warnings are logged as they are found
     if not quiet:
         found = f", {_counts(report.warnings)}" if report.warnings else ""
         click.echo(f"ok: {report.testimonies} testimonies and {report.editions} editions, "
@@ -237,7 +236,7 @@ def build(numbers: tuple[int, ...], out: Path | None, html_only: bool, no_cache:
     """
     _setup_logging(verbose, quiet)
     started = time.perf_counter()
-    with _reporting(debug), _progress_bar(quiet) as progress:
+    with _progress_bar(quiet) as progress:
         report = build_site(root, out, numbers or None, html_only=html_only,
                             use_cache=not no_cache, jobs=jobs, progress=progress)
     report.seconds = time.perf_counter() - started
@@ -260,11 +259,7 @@ def fmt(paths: tuple[Path, ...], check_only: bool, root: Path, verbose: int, qui
     """
     _setup_logging(verbose, quiet)
     started = time.perf_counter()
-    try:
-        report = format_files(root, paths or None, write=not check_only)
-    except EditionsError as err:
-        _fail(err, debug)
-        return
+    report = format_files(root, paths or None, write=not check_only)
     seconds = time.perf_counter() - started
     total = len(report.changed) + report.unchanged
     if check_only:
@@ -307,12 +302,6 @@ def schema(write: bool, check_only: bool, kind: str | None, root: Path, verbose:
         click.echo(schema_text(kind or "testimony"), nl=False)
 
 
-def _today(value: str | None, debug: bool) -> dt.date:
-    try:
-        return today(value)
-    except EditionsError as err:
-        _fail(err, debug)
-        raise
 
 
 _TODAY = click.option("--today", metavar="YYYY-MM-DD",
@@ -343,13 +332,9 @@ def new_testimony_command(name: str, country: str, condition: str, testimony_id:
                           quiet: bool, debug: bool) -> None:
     """Write testimonies/NAME-COUNTRY.yaml with the story still to write; never overwrites."""
     _setup_logging(verbose, quiet)
-    try:
-        made = new_testimony(root, name, country, condition, on=_today(today, debug),
-                             testimony_id=testimony_id, treatment=treatment, started=started,
-                             received=received, consent=consent)
-    except EditionsError as err:
-        _fail(err, debug)
-        return
+    made = new_testimony(root, name, country, condition, on=parse_today(today),
+                         testimony_id=testimony_id, treatment=treatment, started=started,
+                         received=received, consent=consent)
     if not quiet:
         click.echo(f"wrote {made.path}: write the story, then run `editions check`")
 
@@ -361,11 +346,7 @@ def new_edition_command(today: str | None, root: Path, verbose: int, quiet: bool
                         debug: bool) -> None:
     """Write the next edition as a draft dated today, proposing new and updated testimonies."""
     _setup_logging(verbose, quiet)
-    try:
-        made, proposed = new_edition(root, on=_today(today, debug))
-    except EditionsError as err:
-        _fail(err, debug)
-        return
+    made, proposed = new_edition(root, on=parse_today(today))
     if not quiet:
         click.echo(f"wrote {made.path}: a draft proposing {len(proposed)} testimonies")
 
@@ -381,11 +362,7 @@ def publish_command(number: int, reissue: bool, note: str | None, today: str | N
                     root: Path, verbose: int, quiet: bool, debug: bool) -> None:
     """Mark edition NUMBER published and freeze what it prints (its fingerprint)."""
     _setup_logging(verbose, quiet)
-    try:
-        report = publish(root, number, reissue=reissue, note=note, on=_today(today, debug))
-    except EditionsError as err:
-        _fail(err, debug)
-        return
+    report = publish(root, number, reissue=reissue, note=note, on=parse_today(today))
     if not quiet:
         click.echo(report.summary())
 
@@ -400,11 +377,7 @@ def diff_command(rev: str | None, root: Path, verbose: int, quiet: bool, debug: 
     would change come first. Needs a git checkout; builds nothing.
     """
     _setup_logging(verbose, quiet)
-    try:
-        text, changes = diff_report(root, rev)
-    except EditionsError as err:
-        _fail(err, debug)
-        return
+    text, changes = diff_report(root, rev)
     click.echo(text, nl=False)
     loud = sum(1 for c in changes if c.published and c.content_changed)
     click.echo(f"{len(changes)} editions change, {loud} of them published", err=True)
@@ -437,11 +410,7 @@ def serve(port: int, out: Path | None, no_pdf: bool, root: Path, verbose: int, q
             what = "pages" if outcome.html_only else "pages and PDFs"
             click.echo(f"rebuilt the {what} ({outcome.report.seconds:.1f} s)")
 
-    try:
-        preview = Preview(root, out, port, pdfs=not no_pdf, on_build=report)
-    except EditionsError as err:
-        _fail(err, debug)
-        return
+    preview = Preview(root, out, port, pdfs=not no_pdf, on_build=report)
     if not quiet:
         click.echo(f"serving {preview.url} (Ctrl+C to stop); watching testimonies/, editions/, "
                    "templates/, references.yaml and publication.yaml")
