@@ -231,3 +231,24 @@ def test_paper_size_comes_from_the_settings(project: Path) -> None:
     assert run(project, "build", "1").exit_code == 0
     box = PdfReader(pdf(project / "site", 1)).pages[1].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_pdf_keeps_long_words_tables_and_footnotes_on_the_page(project: Path) -> None:
+    word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3
+    testimony = (project / "testimonies" / "annelies-netherlands.yaml")
+    testimony.write_text(testimony.read_text().replace(
+        "  But I'm working, I'm cycling again, and I'm glad.\n",
+        f"  But I'm working, I'm cycling again, and I'm glad.\n\n  A word: {word}.\n\n"
+        "  | dose | month |\n  |------|-------|\n  | 4.5 mg | June |\n\n"
+        "  A note.[^1]\n\n  [^1]: The text of the note.\n"))
+    result = run(project, "build", "5")
+    assert result.exit_code == 0, result.output
+    lines = [line for p in PdfReader(pdf(project / "site", 5)).pages
+             for line in (p.extract_text() or "").splitlines()]
+    text = "".join(lines)
+    # Broken across lines, not run off the page's edge in one piece
+    assert word in text
+    assert not any(word in line for line in lines)
+    assert "4.5 mg" in text
+    assert "The text of the note." in text
+    assert "↩" not in text  # the web page's way back to the note means nothing on paper
