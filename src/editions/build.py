@@ -15,6 +15,7 @@ from pathlib import Path
 from .assemble import EditionView, assemble, assemble_testimonies
 from .check import check_archive, errors
 from .errors import ContentError, EditionsError, Problem
+from .glyphs import coverage, font_files
 from .history import head_passages
 from .incremental import (
     MANIFEST,
@@ -98,7 +99,8 @@ def checked(root: Path | str, today: dt.date | None = None, *,
     problems: list[Problem] = []
     archive = load_archive(root, problems)
     # A change to a published edition is shown with the words git's HEAD has.
-    problems.extend(check_archive(archive, today, old=head_passages(Path(root))))
+    problems.extend(check_archive(archive, today, old=head_passages(Path(root)),
+                                  covered=coverage(font_files(assets(Path(root))))))
     if errors(problems) or (strict and problems):
         raise ContentError(problems)
     for problem in problems:

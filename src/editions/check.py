@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .errors import Problem
 from .freeze import OldPassages, check_frozen
+from .glyphs import glyph_problems
 from .links import check_links
 from .model import Archive, Edition, Markdown, Settings, Testimony, Where
 from .privacy import privacy_problems
@@ -31,11 +32,13 @@ def _problem(where: Where, message: str) -> Problem:
 
 
 def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: bool = True,
-                  old: OldPassages | None = None) -> list[Problem]:
+                  old: OldPassages | None = None,
+                  covered: frozenset[int] | None = None) -> list[Problem]:
     """Every rule of the publication over the loaded archive; no errors means publishable.
 
     With `frozen`, and when every other rule holds, published editions must still print what
     they printed when they were published; `old` gives the old words of a changed passage.
+    With `covered`, the code points the PDF's fonts have, a character none has is a warning.
 
     Errors stop a build; warnings (the privacy lint) only ask the editor to look.
     """
@@ -49,6 +52,8 @@ def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: boo
             problems.extend(_check_citations(archive, text))
             problems.extend(check_links(root, text))
     problems.extend(_check_withdrawn_names(archive))
+    if covered is not None:
+        problems.extend(glyph_problems(archive, covered))
     previous: Edition | None = None
     for edition in archive.editions:
         problems.extend(_check_edition(archive, edition, previous))

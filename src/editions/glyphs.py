@@ -1,0 +1,103 @@
+"""Glyphs: characters in the texts that none of the publication's fonts can print."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+
+from .errors import Problem
+from .model import Archive, Markdown, Where
+
+FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
+SHOWN = 20  # characters named in a message: a pasted emoji wall stays one short line
+
+
+def font_files(files: Mapping[str, bytes]) -> list[bytes]:
+    """The font files among the site's assets, in a stable order."""
+    return [data for name, data in sorted(files.items()) if name.lower().endswith(FONT_SUFFIXES)]
+
+
+def coverage(fonts: Iterable[bytes]) -> frozenset[int]:
+    """Every code point some font has a glyph for."""
+    fonts = list(fonts)
+    digest = hashlib.sha256(b"".join(hashlib.sha256(f).digest() for f in fonts)).hexdigest()
+    return _coverage(digest, tuple(fonts))
+
+
+@functools.lru_cache(maxsize=4)
+def _coverage(digest: str, fonts: tuple[bytes, ...]) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for data in fonts:
+        # Only the character map is read: a whole font is not parsed for this.
+        covered.update(TTFont(io.BytesIO(data), lazy=True).getBestCmap() or {})
+    return frozenset(covered)
+
+
+def _printed(char: str) -> bool:
+    # Spaces, controls, joiners and variation selectors are not drawn as glyphs of their own.
+    return unicodedata.category(char)[0] not in "ZC" and not 0xFE00 <= ord(char) <= 0xFE0F
+
+
+def uncovered(text: str, covered: frozenset[int]) -> Iterator[tuple[int, str]]:
+    """Each character of `text` no font covers, once, at its first offset."""
+    seen: set[str] = set()
+    for char in set(text):
+        if ord(char) >= 0x80 and ord(char) not in covered and _printed(char):
+            seen.add(char)
+    if not seen:
+        return
+    for offset, char in enumerate(text):
+        if char in seen:
+            seen.discard(char)
+            yield offset, char
+            if not seen:
+                return
+
+
+def _describe(char: str) -> str:
+    name = f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
+    return f"'{char}' ({name})"
+
+
+def _text_problems(text: Markdown, covered: frozenset[int]) -> Iterator[Problem]:
+    """One warning a text, where its first such character is, naming them all (up to a few)."""
+    found = list(uncovered(text.text, covered))
+    if not found:
+        return
+    offset, first = found[0]
+    where = text.line_of(offset)
+    if len(found) == 1:
+        said = f"{_describe(first)} is"
+    else:
+        others = "".join(char for _, char in found[1:SHOWN + 1])
+        more = "…" if len(found) > SHOWN + 1 else ""
+        said = f"{_describe(first)} and {len(found) - 1} other characters ({others}{more}) are"
+    yield Problem(where.path, where.line, where.col,
+                  f"{said} in none of the publication's fonts: the PDF prints them in whatever "
+                  "font the building machine has, or as empty boxes", "warning")
+
+
+def _field(value: str, where: Where) -> Markdown:
+    return Markdown(value, where, literal=False)
+
+
+def glyph_problems(archive: Archive, covered: frozenset[int]) -> Iterator[Problem]:
+    """Warnings for the characters of every printed text that no font of the PDF covers."""
+    for t in archive.testimonies.values():
+        for key in ("name", "country", "condition", "treatment"):
+            value = getattr(t, key)
+            if value:
+                yield from _text_problems(_field(value, t.where.get(key, t.where["."])), covered)
+        for text in (t.story, *(u.text for u in t.updates)):
+            yield from _text_problems(text, covered)
+    for e in archive.editions:
+        if e.title:
+            yield from _text_problems(_field(e.title, e.where.get("title", e.where["."])),
+                                      covered)
+        if e.intro:
+            yield from _text_problems(e.intro, covered)
