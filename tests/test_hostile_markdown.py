@@ -322,3 +322,19 @@ def test_ordinary_brackets_pass() -> None:
     text = ("A [@smith2007; @jones2008] note.[^1] [a [nested [link]]](https://x.org) \\[ \\[\n\n"
             "[^1]: See [this](https://example.org).\n\n" + "[open\n\n" * 30)
     assert list(nesting_problems(text)) == []
+
+
+def test_html_in_a_text_is_a_warning_where_it_prints_as_written(project: Path) -> None:
+    story = ("Text with <b>bold</b>, <https://example.org>, <kim@example.org> and `<code>`.\n"
+             "A dose < 4.5 mg, 3 > 2 and <!-- a note -->.")
+    write(project / "testimonies" / "kim-canada.yaml", kim_testimony(story))
+    result = run(project, "check")
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stderr.splitlines() if "HTML" in line] == [
+        "testimonies/kim-canada.yaml:8:13: warning: '<b>' is printed as written, angle brackets "
+        "and all (and 2 more in this text): HTML is not read here; write *italic*, **bold** or "
+        "[words](https://...) in Markdown"]
+    edit(project / "editions/005.yaml", "testimonies:\n", "testimonies:\n  - kim-canada\n")
+    assert run(project, "build", "--html-only", "5").exit_code == 0
+    assert "Text with &lt;b&gt;bold&lt;/b&gt;" in (
+        project / "site" / "editions" / "005" / "index.html").read_text()

@@ -35,6 +35,8 @@ INLINE = re.compile(r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
                     r"\(\s*" + _TARGET + _TITLE + r"\s*\)")
 DEFINITION = re.compile(r"^ {0,3}\[(?P<label>[^\]\n^][^\]\n]*)\]:[ \t]*" + _TARGET, re.MULTILINE)
 AUTOLINK = re.compile(r"<(?P<target>[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
+# An HTML tag or comment: with raw HTML off, pandoc prints it as the text it is.
+HTML_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?/?>|!--)")
 # Code is printed as written, never followed: it is blanked out before looking for links.
 FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 BACKTICKS = re.compile(r"`+")
@@ -209,12 +211,26 @@ def nesting_problems(text: str) -> Iterator[tuple[int, str]]:
         offset += len(line) + 1
 
 
+def html_tags(text: str) -> list[tuple[int, str]]:
+    """The offsets and text of the HTML tags and comments outside code in a Markdown text."""
+    return [(m.start(), m.group()) for m in HTML_TAG.finditer(_blank_code(text))]
+
+
 def check_links(root: Path, text: Markdown) -> Iterator[Problem]:
     """Every refused link or image of a text, and nesting pandoc cannot read in good time,
-    at its line and column."""
+    at its line and column; a warning where HTML would print as written."""
     for offset, message in nesting_problems(text.text):
         where = text.line_of(offset)
         yield Problem(where.path, where.line, where.col, message)
+    tags = html_tags(text.text)
+    if tags:
+        offset, tag = tags[0]
+        where = text.line_of(offset)
+        more = f" (and {len(tags) - 1} more in this text)" if len(tags) > 1 else ""
+        yield Problem(where.path, where.line, where.col,
+                      f"'{_short(tag)}' is printed as written, angle brackets and all{more}: "
+                      "HTML is not read here; write *italic*, **bold** or [words](https://...) "
+                      "in Markdown", "warning")
     for found in targets(text.text):
         if found.image:
             problem = image_problem(root, found.target, found.text)
