@@ -28,50 +28,51 @@ def test_sample_archive_passes(project: Path) -> None:
     assert result.stdout == "ok: 13 testimonies and 5 editions, no problems\n"
 
 
-@pytest.mark.parametrize(
-    ("file", "old", "new", "expected"),
-    [
-        ("editions/002.yaml", "number: 2", "number: 3",
-         "editions/002.yaml:1:9: error: edition number 3 does not match its file name "
-         "(002.yaml)"),
-        ("editions/002.yaml", "date: 2009-06-01", "date: 2008-06-01",
-         "editions/002.yaml:2:7: error: edition 2 is dated 2008-06-01, before edition 1 "
-         "(2008-08-01)"),
-        ("editions/001.yaml", "  - audrey-uk", "  - audrey-uj",
-         "editions/001.yaml:24:5: error: no testimony 'audrey-uj' in testimonies/ (did you mean "
-         "'audrey-uk'?)"),
-        ("editions/001.yaml", "  - audrey-uk", "  - maurey-usa",
-         "editions/001.yaml:24:5: error: 'maurey-usa' is listed twice (first as number 1)"),
-        ("testimonies/audrey-uk.yaml", "received: 2008-03-20", "received: 2008-09-20",
-         "editions/001.yaml:24:5: error: 'audrey-uk' was received on 2008-09-20, after this "
-         "edition's date (2008-08-01)"),
-        ("testimonies/audrey-uk.yaml", "given: 2008-03-24", "given: 2008-08-02",
-         "editions/001.yaml:24:5: error: 'audrey-uk' has no consent by this edition's date "
-         "(2008-08-01); consent given 2008-08-02"),
-        ("testimonies/audrey-uk.yaml", "given: 2008-03-24",
-         "given: 2008-03-24\n  withdrawn: 2008-05",
-         "editions/001.yaml:24:5: error: 'audrey-uk' withdrew consent on 2008-05, on or before "
-         "this edition's date (2008-08-01)"),
-        ("testimonies/audrey-uk.yaml", "given: 2008-03-24",
-         "given: 2008-03-24\n  withdrawn: 2008-01",
-         "testimonies/audrey-uk.yaml:8:14: error: consent withdrawn on 2008-01, before it was "
-         "given (2008-03-24)"),
-        ("testimonies/audrey-uk.yaml", "  - date: 2011-04", "  - date: 2999-04",
-         "testimonies/audrey-uk.yaml:44:11: error: update dated 2999-04 is in the future"),
-        ("testimonies/audrey-uk.yaml", "  - date: 2011-04", "  - date: 2009-04",
-         "testimonies/audrey-uk.yaml:44:11: error: update dated 2009-04 comes after one dated "
-         "2009-11-12: updates go oldest first"),
-        ("testimonies/audrey-uk.yaml", "    label: Three years later\n", "",
-         "testimonies/audrey-uk.yaml:44:5: error: update has no 'label' and the testimony has no "
-         "'started' date to derive one from"),
-        ("testimonies/maurey-usa.yaml", "  - date: 2008-07", "  - date: 2007-06",
-         "testimonies/maurey-usa.yaml:28:11: error: update dated 2007-06 is before the treatment "
-         "started (2007-08): give it a 'label'"),
-        ("editions/001.yaml", "[@smith2007]", "[@smith2070]",
-         "editions/001.yaml:10:207: error: citation '@smith2070' is not in references.yaml (did "
-         "you mean 'smith2007'?)"),
-    ],
-)
+# Each rule as an edit of the sample and the message it brings (test_cache.py uses them too).
+RULES = [
+    ("editions/002.yaml", "number: 2", "number: 3",
+     "editions/002.yaml:1:9: error: edition number 3 does not match its file name "
+     "(002.yaml)"),
+    ("editions/002.yaml", "date: 2009-06-01", "date: 2008-06-01",
+     "editions/002.yaml:2:7: error: edition 2 is dated 2008-06-01, before edition 1 "
+     "(2008-08-01)"),
+    ("editions/001.yaml", "  - audrey-uk", "  - audrey-uj",
+     "editions/001.yaml:24:5: error: no testimony 'audrey-uj' in testimonies/ (did you mean "
+     "'audrey-uk'?)"),
+    ("editions/001.yaml", "  - audrey-uk", "  - maurey-usa",
+     "editions/001.yaml:24:5: error: 'maurey-usa' is listed twice (first as number 1)"),
+    ("testimonies/audrey-uk.yaml", "received: 2008-03-20", "received: 2008-09-20",
+     "editions/001.yaml:24:5: error: 'audrey-uk' was received on 2008-09-20, after this "
+     "edition's date (2008-08-01)"),
+    ("testimonies/audrey-uk.yaml", "given: 2008-03-24", "given: 2008-08-02",
+     "editions/001.yaml:24:5: error: 'audrey-uk' has no consent by this edition's date "
+     "(2008-08-01); consent given 2008-08-02"),
+    ("testimonies/audrey-uk.yaml", "given: 2008-03-24",
+     "given: 2008-03-24\n  withdrawn: 2008-05",
+     "editions/001.yaml:24:5: error: 'audrey-uk' withdrew consent on 2008-05, on or before "
+     "this edition's date (2008-08-01)"),
+    ("testimonies/audrey-uk.yaml", "given: 2008-03-24",
+     "given: 2008-03-24\n  withdrawn: 2008-01",
+     "testimonies/audrey-uk.yaml:8:14: error: consent withdrawn on 2008-01, before it was "
+     "given (2008-03-24)"),
+    ("testimonies/audrey-uk.yaml", "  - date: 2011-04", "  - date: 2999-04",
+     "testimonies/audrey-uk.yaml:44:11: error: update dated 2999-04 is in the future"),
+    ("testimonies/audrey-uk.yaml", "  - date: 2011-04", "  - date: 2009-04",
+     "testimonies/audrey-uk.yaml:44:11: error: update dated 2009-04 comes after one dated "
+     "2009-11-12: updates go oldest first"),
+    ("testimonies/audrey-uk.yaml", "    label: Three years later\n", "",
+     "testimonies/audrey-uk.yaml:44:5: error: update has no 'label' and the testimony has no "
+     "'started' date to derive one from"),
+    ("testimonies/maurey-usa.yaml", "  - date: 2008-07", "  - date: 2007-06",
+     "testimonies/maurey-usa.yaml:28:11: error: update dated 2007-06 is before the treatment "
+     "started (2007-08): give it a 'label'"),
+    ("editions/001.yaml", "[@smith2007]", "[@smith2070]",
+     "editions/001.yaml:10:207: error: citation '@smith2070' is not in references.yaml (did "
+     "you mean 'smith2007'?)"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected"), RULES)
 def test_rule(project: Path, file: str, old: str, new: str, expected: str) -> None:
     edit(project / file, old, new)
     assert expected in check_errors(project)

@@ -140,10 +140,22 @@ def test_builds_at_once_share_the_cache(project: Path, monkeypatch: pytest.Monke
     assert cached == {**parts[0], **parts[1]}
 
 
-def test_a_damaged_cache_is_set_aside(project: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_damaged_cache_is_started_again(project: Path, caplog: pytest.LogCaptureFixture,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from editions import markdown
+
     archive = load_archive(project)
     cache = project / "cache.sqlite"
     cache.write_bytes(b"not a database at all" * 100)
     text = convert_editions(assemble(archive), archive.references, cache)
     assert "multiple sclerosis" in text[1].stories["maurey-usa"]
-    assert "cannot use the Markdown cache" in caplog.text
+    assert "the Markdown cache is damaged (file is not a database); starting it again" in (
+        caplog.text)
+
+    def no_pandoc(*args: object) -> None:
+        raise AssertionError("pandoc started although the new cache holds everything")
+
+    monkeypatch.setattr(markdown, "_run_pandoc", no_pandoc)
+    caplog.clear()
+    assert convert_editions(assemble(archive), archive.references, cache) == text
+    assert caplog.text == ""

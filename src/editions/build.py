@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assemble import EditionView, assemble, assemble_testimonies
+from .cache import FILES_CACHE, FileCache
 from .check import check_archive, errors
 from .errors import ContentError, EditionsError, Problem
 from .glyphs import coverage, font_files
@@ -89,18 +90,25 @@ def load_and_check(root: Path | str, today: dt.date | None = None) -> Archive:
     return archive
 
 
-def checked(root: Path | str, today: dt.date | None = None, *,
-            strict: bool = False) -> tuple[Archive, list[Problem]]:
+def checked(root: Path | str, today: dt.date | None = None, *, strict: bool = False,
+            use_cache: bool = True) -> tuple[Archive, list[Problem]]:
     """The loaded archive and its warnings; raise ContentError when there is any error.
 
     The rules run over whatever files did load, so one broken file does not hide the
     problems of the others. Warnings (the privacy lint) stop nothing unless `strict`.
+    With `use_cache`, files unchanged since an earlier build are not read and checked again.
     """
+    root = Path(root)
     problems: list[Problem] = []
-    archive = load_archive(root, problems)
-    # A change to a published edition is shown with the words git's HEAD has.
-    problems.extend(check_archive(archive, today, old=head_passages(Path(root)),
-                                  covered=coverage(font_files(assets(Path(root))))))
+    files = FileCache(root / CACHE_DIR / FILES_CACHE if use_cache else None)
+    try:
+        archive = load_archive(root, problems, files)
+        # A change to a published edition is shown with the words git's HEAD has.
+        problems.extend(check_archive(archive, today, old=head_passages(root),
+                                      scans=files.scans, fingerprints=files.fingerprint,
+                                      covered=coverage(font_files(assets(root)))))
+    finally:
+        files.close()
     if errors(problems) or (strict and problems):
         raise ContentError(problems)
     for problem in problems:
@@ -233,7 +241,7 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     started = time.perf_counter()
     report = BuildReport(out)
 
-    archive, report.warnings = checked(root, today)
+    archive, report.warnings = checked(root, today, use_cache=use_cache)
     views = assemble(archive)
     testimonies = assemble_testimonies(archive)
     chosen = _select(views, numbers)

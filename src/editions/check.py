@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem
-from .freeze import OldPassages, check_frozen
+from .freeze import OldPassages, check_frozen, edition_fingerprint
 from .glyphs import glyph_problems
-from .links import check_links
-from .model import Archive, Edition, Markdown, Settings, Testimony, Where
+from .links import ImageUse, image_problems, image_uses, text_problems
+from .model import Archive, Edition, Settings, Testimony, Where
 from .privacy import privacy_problems
 
 # Pandoc's citation syntax: `@key` not preceded by a word character, or `@{key}`.
@@ -31,13 +32,49 @@ def _problem(where: Where, message: str) -> Problem:
     return Problem(where.path, where.line, where.col, message)
 
 
+@dataclass(frozen=True)
+class Scan:
+    """What the rules find in one testimony or edition file on its own.
+
+    The costly part of checking a file, and a function of its record alone; what else it
+    depends on (the references known, the images folder) is looked at by `check_archive`.
+    """
+
+    problems: tuple[Problem, ...]  # privacy warnings, refused links, nesting
+    citations: tuple[tuple[str, Where], ...]  # every citation key, where it is written
+    images: tuple[ImageUse, ...]
+
+
+def file_scan(record: Testimony | Edition) -> Scan:
+    """The findings of one loaded file that depend on nothing but what it says."""
+    if isinstance(record, Testimony):
+        problems = list(privacy_problems(record))
+        texts = [record.story, *(u.text for u in record.updates)]
+    else:
+        problems = []
+        texts = [record.intro] if record.intro else []
+    citations: list[tuple[str, Where]] = []
+    images: list[ImageUse] = []
+    for text in texts:
+        problems.extend(text_problems(text))
+        citations.extend((key, text.line_of(offset)) for key, offset in citation_keys(text.text))
+        images.extend(image_uses(text))
+    return Scan(tuple(problems), tuple(citations), tuple(images))
+
+
+# Given a published edition, the fingerprint of what it prints now (freeze.fingerprint).
+Fingerprints = Callable[[Archive, Edition], str]
+
+
 def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: bool = True,
-                  old: OldPassages | None = None,
+                  old: OldPassages | None = None, scans: Mapping[str, Scan] | None = None,
+                  fingerprints: Fingerprints | None = None,
                   covered: frozenset[int] | None = None) -> list[Problem]:
     """Every rule of the publication over the loaded archive; no errors means publishable.
 
     With `frozen`, and when every other rule holds, published editions must still print what
     they printed when they were published; `old` gives the old words of a changed passage.
+    `scans` (by file path) and `fingerprints` may give what a cache kept of earlier builds.
     With `covered`, the code points the PDF's fonts have, a character none has is a warning.
 
     Errors stop a build; warnings (the privacy lint) only ask the editor to look.
@@ -45,25 +82,25 @@ def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: boo
     today = today or dt.date.today()
     problems: list[Problem] = list(_check_settings(archive.settings))
     root = Path(archive.root)
+    scans = scans or {}
+    records: list[Testimony | Edition] = [*archive.testimonies.values(), *archive.editions]
+    for record in records:
+        scan = scans.get(record.path) or file_scan(record)
+        problems.extend(scan.problems)
+        problems.extend(_check_citations(archive, scan.citations))
+        problems.extend(image_problems(root, scan.images))
     for testimony in archive.testimonies.values():
         problems.extend(_check_testimony(testimony, today))
-        problems.extend(privacy_problems(testimony))
-        for text in (testimony.story, *(u.text for u in testimony.updates)):
-            problems.extend(_check_citations(archive, text))
-            problems.extend(check_links(root, text))
     problems.extend(_check_withdrawn_names(archive))
     if covered is not None:
         problems.extend(glyph_problems(archive, covered))
     previous: Edition | None = None
     for edition in archive.editions:
         problems.extend(_check_edition(archive, edition, previous))
-        if edition.intro:
-            problems.extend(_check_citations(archive, edition.intro))
-            problems.extend(check_links(root, edition.intro))
         previous = edition
     # Fingerprints are of assembled editions, which only a consistent archive has.
     if frozen and not errors(problems) and not archive.unreadable:
-        problems.extend(check_frozen(archive, old))
+        problems.extend(check_frozen(archive, old, fingerprints or edition_fingerprint))
     return sorted(problems)
 
 
@@ -148,14 +185,14 @@ def _check_edition(archive: Archive, e: Edition, previous: Edition | None) -> It
                            f"this edition's date ({e.date})")
 
 
-def _check_citations(archive: Archive, text: Markdown) -> Iterator[Problem]:
+def _check_citations(archive: Archive, citations: Iterable[tuple[str, Where]]
+                     ) -> Iterator[Problem]:
     known = archive.references.ids
-    for key, offset in citation_keys(text.text):
+    for key, where in citations:
         if key not in known:
             close = difflib.get_close_matches(key, list(known), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            yield _problem(text.line_of(offset), f"citation '@{key}' is not in "
-                           f"references.yaml{hint}")
+            yield _problem(where, f"citation '@{key}' is not in references.yaml{hint}")
 
 
 def _check_withdrawn_names(archive: Archive) -> Iterator[Problem]:

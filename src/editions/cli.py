@@ -222,7 +222,8 @@ def _check_github(root: Path) -> None:
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the site [default: ROOT/site].")
 @click.option("--html-only", is_flag=True, help="Skip the PDFs, for quick proofing of text.")
-@click.option("--no-cache", is_flag=True, help="Convert all Markdown afresh.")
+@click.option("--no-cache", is_flag=True,
+              help="Read, check and convert every file afresh, using no cache.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
               show_default=True, help="Lay out this many PDFs at once, in worker processes.")
 @_common

@@ -93,8 +93,18 @@ def _recorded(edition: Edition) -> dict[str, str]:
 OldPassages = Callable[[int], dict[str, Passage]]
 
 
-def check_frozen(archive: Archive, old: OldPassages | None = None) -> list[Problem]:
-    """Every change that would alter a published edition; a warning for an unfrozen one."""
+def edition_fingerprint(archive: Archive, edition: Edition) -> str:
+    """The fingerprint of what an edition prints now, to compare with its frozen record."""
+    return fingerprint(edition_passages(archive, edition))
+
+
+def check_frozen(archive: Archive, old: OldPassages | None = None,
+                 fingerprints: Callable[[Archive, Edition], str] = edition_fingerprint,
+                 ) -> list[Problem]:
+    """Every change that would alter a published edition; a warning for an unfrozen one.
+
+    `fingerprints` may answer from a cache; the passages are read only for a changed edition.
+    """
     problems: list[Problem] = []
     for edition in archive.editions:
         where = edition.where["status"]
@@ -111,15 +121,14 @@ def check_frozen(archive: Archive, old: OldPassages | None = None) -> list[Probl
                 f"edition {edition.number} is published but not yet frozen: run `editions "
                 f"publish {edition.number}` to record what it prints", "warning"))
             continue
-        problems.extend(_changes(archive, edition, old))
+        if fingerprints(archive, edition) != edition.frozen.fingerprint:
+            problems.extend(_changes(archive, edition, old))
     return problems
 
 
 def _changes(archive: Archive, edition: Edition, old: OldPassages | None) -> Iterator[Problem]:
     assert edition.frozen is not None
     found = edition_passages(archive, edition)
-    if fingerprint(found) == edition.frozen.fingerprint:
-        return
     lead = (f"edition {edition.number} ({edition.path}) is published and frozen; this change "
             "alters what it prints:")
     advice = (f"undo it, or accept it with `editions publish {edition.number} --reissue "

@@ -83,7 +83,8 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def _own_code() -> str:
+@cache
+def own_code() -> str:
     """The package's own code and data: a changed renderer must not leave old output behind."""
     digest = hashlib.sha256()
     package = resources.files("editions")
@@ -97,7 +98,7 @@ def _own_code() -> str:
 def fingerprint(templates: Path, files: Mapping[str, bytes], settings: Settings) -> str:
     """What every edition's output depends on besides its own content."""
     digest = hashlib.sha256()
-    parts = {"settings": _plain(settings), "versions": _versions(), "code": _own_code()}
+    parts = {"settings": _plain(settings), "versions": _versions(), "code": own_code()}
     digest.update(json.dumps(parts, sort_keys=True).encode())
     sources = {}
     if templates.is_dir():

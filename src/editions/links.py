@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem
-from .model import Markdown
+from .model import Markdown, Where
 
 IMAGES_DIR = "images"
 IMAGE_TYPES = {  # extension: (format name, the file's first bytes)
@@ -216,9 +216,10 @@ def html_tags(text: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in HTML_TAG.finditer(_blank_code(text))]
 
 
-def check_links(root: Path, text: Markdown) -> Iterator[Problem]:
-    """Every refused link or image of a text, and nesting pandoc cannot read in good time,
-    at its line and column; a warning where HTML would print as written."""
+def text_problems(text: Markdown) -> Iterator[Problem]:
+    """The refused links of a text, nesting pandoc cannot read in good time, and a warning
+    where HTML would print as written, at their line and column: what the text says on its
+    own, whatever the folder around it holds."""
     for offset, message in nesting_problems(text.text):
         where = text.line_of(offset)
         yield Problem(where.path, where.line, where.col, message)
@@ -232,15 +233,46 @@ def check_links(root: Path, text: Markdown) -> Iterator[Problem]:
                       "HTML is not read here; write *italic*, **bold** or [words](https://...) "
                       "in Markdown", "warning")
     for found in targets(text.text):
-        if found.image:
-            problem = image_problem(root, found.target, found.text)
-        elif found.definition and IMAGE_PATH.match(found.target):
-            problem = image_problem(root, found.target, "a reference")
-        else:
+        if not _names_image(found):
             problem = link_problem(found.target)
+            if problem:
+                where = text.line_of(found.offset)
+                yield Problem(where.path, where.line, where.col, problem)
+
+
+@dataclass(frozen=True)
+class ImageUse:
+    """An image a text shows, to be vetted against the images/ folder as it is now."""
+
+    target: str
+    alt: str
+    where: Where
+
+
+def image_uses(text: Markdown) -> Iterator[ImageUse]:
+    """Every image of a text, and every reference definition that names one."""
+    for found in targets(text.text):
+        if _names_image(found):
+            alt = found.text if found.image else "a reference"
+            yield ImageUse(found.target, alt, text.line_of(found.offset))
+
+
+def _names_image(found: Target) -> bool:
+    return found.image or (found.definition and bool(IMAGE_PATH.match(found.target)))
+
+
+def image_problems(root: Path, uses: Iterable[ImageUse]) -> Iterator[Problem]:
+    for use in uses:
+        problem = image_problem(root, use.target, use.alt)
         if problem:
-            where = text.line_of(found.offset)
-            yield Problem(where.path, where.line, where.col, problem)
+            yield Problem(use.where.path, use.where.line, use.where.col, problem)
+
+
+def check_links(root: Path, text: Markdown) -> Iterator[Problem]:
+    """Every refused link or image of a text, and nesting pandoc cannot read in good time,
+    at its line and column; a warning where HTML would print as written."""
+    yield from text_problems(text)
+    yield from image_problems(root, image_uses(text))
 
 
 IMG_SRC = re.compile(r'<img src="(images/[^"]+)"')

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -469,13 +469,15 @@ def _relative(root: Path, path: Path) -> str:
         return str(path)
 
 
-def _read_file(root: Path, path: Path, problems: list[Problem]) -> tuple[str, Node | None]:
+def _read_file(root: Path, path: Path, problems: list[Problem],
+               data: bytes | None = None) -> tuple[str, Node | None]:
     rel = _relative(root, path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        problems.append(Problem(rel, 1, 1, f"cannot read file: {err.strerror}"))
-        return rel, None
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            problems.append(Problem(rel, 1, 1, f"cannot read file: {err.strerror}"))
+            return rel, None
     try:
         return rel, parse_yaml(rel, data)
     except _Stop as stop:
@@ -483,10 +485,10 @@ def _read_file(root: Path, path: Path, problems: list[Problem]) -> tuple[str, No
         return rel, None
 
 
-def _read_fields(root: Path, path: Path, spec: dict[str, Field],
-                 problems: list[Problem]) -> tuple[dict[str, Any], dict[str, Where]] | None:
+def _read_fields(root: Path, path: Path, spec: dict[str, Field], problems: list[Problem],
+                 data: bytes | None = None) -> tuple[dict[str, Any], dict[str, Where]] | None:
     """One file's fields read by `spec` and where each is; None when anything is wrong."""
-    rel, node = _read_file(root, path, problems)
+    rel, node = _read_file(root, path, problems, data)
     if node is None:
         return None
     reader = _Reader(rel)
@@ -496,8 +498,10 @@ def _read_fields(root: Path, path: Path, spec: dict[str, Field],
     return None if reader.problems else (values, where)
 
 
-def load_testimony(root: Path, path: Path, problems: list[Problem]) -> Testimony | None:
-    read = _read_fields(root, path, TESTIMONY_FIELDS, problems)
+def load_testimony(root: Path, path: Path, problems: list[Problem],
+                   data: bytes | None = None) -> Testimony | None:
+    """A testimony file (its bytes when given) as a record; None when anything is wrong."""
+    read = _read_fields(root, path, TESTIMONY_FIELDS, problems, data)
     if read is None:
         return None
     v, where = read
@@ -514,8 +518,10 @@ def load_testimony(root: Path, path: Path, problems: list[Problem]) -> Testimony
     )
 
 
-def load_edition(root: Path, path: Path, problems: list[Problem]) -> Edition | None:
-    read = _read_fields(root, path, EDITION_FIELDS, problems)
+def load_edition(root: Path, path: Path, problems: list[Problem],
+                 data: bytes | None = None) -> Edition | None:
+    """An edition file (its bytes when given) as a record; None when anything is wrong."""
+    read = _read_fields(root, path, EDITION_FIELDS, problems, data)
     if read is None:
         return None
     v, where = read
@@ -581,12 +587,32 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_archive(root: Path | str, problems: list[Problem] | None = None) -> Archive:
-    """Load every file of the archive.
+class Loader(Protocol):
+    """Reads testimony and edition files to records: a cache may answer for a file it knows."""
+
+    def testimony(self, root: Path, path: Path, problems: list[Problem]) -> Testimony | None:
+        ...
+
+    def edition(self, root: Path, path: Path, problems: list[Problem]) -> Edition | None:
+        ...
+
+
+class _Direct:
+    def testimony(self, root: Path, path: Path, problems: list[Problem]) -> Testimony | None:
+        return load_testimony(root, path, problems)
+
+    def edition(self, root: Path, path: Path, problems: list[Problem]) -> Edition | None:
+        return load_edition(root, path, problems)
+
+
+def load_archive(root: Path | str, problems: list[Problem] | None = None,
+                 loader: Loader | None = None) -> Archive:
+    """Load every file of the archive, each testimony and edition through `loader` if given.
 
     Without `problems`, raise ContentError with every problem found. With it, add the
     problems there and return what did load, so the checks can still look at the rest.
     """
+    loader = loader or _Direct()
     root = Path(root)
     collect = problems is not None
     problems = problems if problems is not None else []
@@ -600,7 +626,7 @@ def load_archive(root: Path | str, problems: list[Problem] | None = None) -> Arc
             problems.append(Problem(rel, 1, 1, f"testimony file name '{path.name}' must be "
                                     "<id>.yaml, the id in lowercase letters, digits and hyphens"))
             continue
-        testimony = load_testimony(root, path, problems)
+        testimony = loader.testimony(root, path, problems)
         if testimony:
             testimonies[testimony.id] = testimony
         else:
@@ -612,7 +638,7 @@ def load_archive(root: Path | str, problems: list[Problem] | None = None) -> Arc
                                     f"edition file name '{path.name}' must be the edition "
                                     "number in three digits, e.g. 007.yaml"))
             continue
-        edition = load_edition(root, path, problems)
+        edition = loader.edition(root, path, problems)
         if edition:
             editions.append(edition)
     if not (root / "editions").is_dir() and not (root / "testimonies").is_dir():

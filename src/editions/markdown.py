@@ -7,7 +7,6 @@ import importlib.util
 import json
 import logging
 import os
-import sqlite3
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 from .assemble import EditionView, PrintedUpdate, TestimonyView
 from .errors import EditionsError
 from .model import References, Testimony
+from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -149,60 +149,9 @@ def _key(*parts: str) -> str:
     return digest.hexdigest()
 
 
-class Cache:
-    """Converted HTML by content hash, kept across builds in one SQLite file."""
-
-    def __init__(self, path: Path | None) -> None:
-        self._db: sqlite3.Connection | None = None
-        self.path = path
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                # Builds running at once share the file: SQLite's locks keep each write whole,
-                # and a build waits its turn rather than fail.
-                self._db = sqlite3.connect(path, timeout=60)
-                self._db.execute("CREATE TABLE IF NOT EXISTS html "
-                                 "(key TEXT PRIMARY KEY, value TEXT)")
-            except (OSError, sqlite3.Error) as err:
-                self._give_up(err)
-
-    def _give_up(self, err: Exception) -> None:
-        log.warning("%s: cannot use the Markdown cache (%s); converting without it",
-                    self.path, err)
-        if self._db is not None:
-            self._db.close()
-        self._db = None
-
-    def get(self, keys: Iterable[str]) -> dict[str, str]:
-        if self._db is None:
-            return {}
-        found: dict[str, str] = {}
-        keys = list(keys)
-        try:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(f"SELECT key, value FROM html WHERE key IN ({marks})",
-                                        chunk)
-                found.update(rows.fetchall())
-        except sqlite3.Error as err:
-            self._give_up(err)
-            return {}
-        return found
-
-    def put(self, values: dict[str, str]) -> None:
-        if self._db is None or not values:
-            return
-        try:
-            with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)",
-                                     values.items())
-        except sqlite3.Error as err:
-            self._give_up(err)
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
+def markdown_cache(path: Path | None) -> Store:
+    """Converted HTML by content hash, kept across builds."""
+    return Store(path, "html", "the Markdown cache")
 
 
 Slots = list[tuple[tuple[str, ...], Field]]
@@ -261,7 +210,7 @@ def convert(views: Iterable[EditionView], testimonies: Iterable[TestimonyView],
 
 def _convert_pages(pages: dict[tuple[str, str], Slots], references: References,
                    cache_path: Path | None) -> dict[tuple[str, str], PageText]:
-    store = Cache(cache_path)
+    store = markdown_cache(cache_path)
     refs_json = json.dumps(list(references.entries), sort_keys=True, ensure_ascii=False)
     plain: dict[str, Field] = {}
     groups: dict[str, list[Field]] = {}
