@@ -66,11 +66,16 @@ def test_a_rebuild_with_nothing_changed_renders_nothing(again: Path) -> None:
     site = again / "site"
     before = files(site)
     inodes = {n: (site / "editions" / f"{n:03d}" / PDF.format(n)).stat().st_ino for n in ALL}
+    manifest = (site / MANIFEST).stat().st_ino
     report = build(again)
     assert report.editions == []
     assert report.up_to_date == ALL
-    assert report.summary().startswith("built 0 editions, 5 up to date, and the archive into ")
+    assert report.pages == []
+    assert not report.written
+    assert report.summary() == (f"built 0 editions, 5 up to date; {site} was up to date, "
+                                f"nothing written, in {report.seconds:.1f} s")
     assert files(site) == before
+    assert (site / MANIFEST).stat().st_ino == manifest  # not even the manifest is written
     # carried over as they were: the very same files, linked into the new site
     assert all((site / "editions" / f"{n:03d}" / PDF.format(n)).stat().st_ino == inodes[n]
                for n in ALL)
@@ -175,7 +180,14 @@ def test_an_unreadable_manifest_means_everything_is_rendered(again: Path) -> Non
 def test_the_command_says_what_was_up_to_date(again: Path) -> None:
     result = run(again, "build", "--jobs", "2")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("built 0 editions, 5 up to date, and the archive into ")
+    assert result.stdout.startswith("built 0 editions, 5 up to date; ")
+    assert " was up to date, nothing written, in " in result.stdout
+    assert result.stderr == ""
+    edit_maureys_second_update(again)
+    result = run(again, "build", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("built 2 editions (2 PDFs, ")
+    assert ", 3 up to date, and the archive into " in result.stdout
     assert result.stderr == ""  # not a terminal: no progress bar
     assert run(again, "build", "--jobs", "0").exit_code == 2
 
@@ -204,3 +216,67 @@ def test_a_rebuild_with_nothing_changed_starts_neither_pandoc_nor_weasyprint(
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_editing_one_testimony_renders_its_page_and_the_listings_that_show_it(
+        again: Path, tmp_path: Path) -> None:
+    site = again / "site"
+    before = files(site)
+    edit_maureys_second_update(again)
+    report = build(again)
+    assert report.editions == [3, 4]
+    # Maurey's own page shows the changed word; the archive and the feed say that editions 3
+    # and 4 were revised. Every other page, style sheet and font is carried over as it was.
+    assert report.pages == ["feed.xml", "index.html", "testimonies/maurey-usa.html"]
+    after = files(site)
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert changed == {MANIFEST, *report.pages, "editions/003/index.html",
+                       f"editions/003/{PDF.format(3)}", "editions/004/index.html",
+                       f"editions/004/{PDF.format(4)}"}
+    assert "I had one small wobble" in Page(site / "testimonies" / "maurey-usa.html").text
+    # what was carried over is what a build from nothing makes
+    fresh = tmp_path / "fresh"
+    build(again, out=fresh, use_cache=False, jobs=2)
+    assert files(fresh) == after
+
+
+def test_a_change_that_changes_no_page_writes_nothing(again: Path) -> None:
+    site = again / "site"
+    before = files(site)
+    path = again / "testimonies" / "maurey-usa.yaml"
+    path.write_text(path.read_text() + "# a note for the editor, printed nowhere\n")
+    report = build(again)
+    assert (report.editions, report.pages, report.written) == ([], [], False)
+    assert files(site) == {**before, MANIFEST: (site / MANIFEST).read_bytes()}
+    report = build(again)  # the manifest knows these files now
+    assert (report.editions, report.pages, report.written) == ([], [], False)
+
+
+def test_a_site_changed_by_hand_is_built_again(again: Path) -> None:
+    site = again / "site"
+    before = files(site)
+    (site / "testimonies" / "maurey-usa.html").unlink()
+    (site / "stray.html").write_text("not made by editions")
+    report = build(again)
+    assert report.written
+    assert report.editions == []
+    assert report.pages == ["testimonies/maurey-usa.html"]
+    assert files(site) == before
+
+
+def test_a_changed_picture_renders_the_pages_again(again: Path) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    (again / "images").mkdir()
+    (again / "images" / "dog.png").write_bytes(png)
+    draft = again / "editions" / "005.yaml"
+    draft.write_text(draft.read_text().replace(
+        "intro: |\n", "intro: |\n  ![Our dog on the beach](images/dog.png)\n\n", 1))
+    # the pictures are part of what every page is made from
+    assert build(again, html_only=True).editions == ALL
+    assert (again / "site" / "images" / "dog.png").read_bytes() == png
+    assert not build(again, html_only=True).written
+    (again / "images" / "dog.png").write_bytes(png + b"\1")
+    report = build(again, html_only=True)
+    assert report.written
+    assert report.editions == ALL
+    assert (again / "site" / "images" / "dog.png").read_bytes() == png + b"\1"

@@ -23,11 +23,15 @@ from .incremental import (
     Entry,
     edition_keys,
     encode_manifest,
+    file_key,
     fingerprint,
+    inputs_key,
+    intact,
+    page_key,
     read_manifest,
     reusable,
 )
-from .links import images_in, read_images
+from .links import IMAGES_DIR, images_in, read_images
 from .load import load_archive
 from .markdown import EditionText, convert
 from .model import Archive, Settings
@@ -68,6 +72,8 @@ class BuildReport:
     out: Path
     editions: list[int] = field(default_factory=list)  # rendered by this build
     up_to_date: list[int] = field(default_factory=list)  # carried over from the last build
+    pages: list[str] = field(default_factory=list)  # other files of the site rendered anew
+    written: bool = True  # False when the site was up to date and left as it was
     pdfs: int = 0
     pdf_pages: int = 0
     seconds: float = 0.0
@@ -79,6 +85,9 @@ class BuildReport:
         if self.pdfs:
             what += (f" ({self.pdfs} PDF{'s' if self.pdfs != 1 else ''}, "
                      f"{self.pdf_pages} pages)")
+        if not self.written:
+            return (f"built {what}, {len(self.up_to_date)} up to date; {self.out} was up to "
+                    f"date, nothing written, in {self.seconds:.1f} s")
         if self.up_to_date:
             what += f", {len(self.up_to_date)} up to date,"
         return f"built {what} and the archive into {self.out} in {self.seconds:.1f} s"
@@ -98,7 +107,13 @@ def checked(root: Path | str, today: dt.date | None = None, *, strict: bool = Fa
     problems of the others. Warnings (the privacy lint) stop nothing unless `strict`.
     With `use_cache`, files unchanged since an earlier build are not read and checked again.
     """
-    root = Path(root)
+    archive, problems, _ = _checked(Path(root), today, strict, use_cache)
+    return archive, problems
+
+
+def _checked(root: Path, today: dt.date | None, strict: bool,
+             use_cache: bool) -> tuple[Archive, list[Problem], dict[str, str]]:
+    """checked(), and the hash of each testimony and edition file by path."""
     problems: list[Problem] = []
     files = FileCache(root / CACHE_DIR / FILES_CACHE if use_cache else None)
     try:
@@ -113,7 +128,7 @@ def checked(root: Path | str, today: dt.date | None = None, *, strict: bool = Fa
         raise ContentError(problems)
     for problem in problems:
         log.warning("%s", problem, extra={"located": True})
-    return archive, problems
+    return archive, problems, files.digests
 
 
 @dataclass
@@ -204,15 +219,44 @@ def _write_edition(staging: Path, edition: RenderedEdition, settings: Settings) 
         remove_file(staging, pdf_path(settings, edition.number))
 
 
-def _pdf_sizes(staging: Path, views: list[EditionView], entries: dict[int, Entry],
+def _pdf_sizes(site: Path, views: list[EditionView], entries: dict[int, Entry],
                settings: Settings) -> dict[int, int]:
     sizes = {n: e.pdf_size for n, e in entries.items() if e.pdf_size is not None}
     for view in views:
         # A site built before manifests existed still has its PDFs.
-        existing = staging / pdf_path(settings, view.number)
+        existing = site / pdf_path(settings, view.number)
         if view.number not in entries and existing.is_file():
             sizes[view.number] = existing.stat().st_size
     return sizes
+
+
+# A page of the site by path: its key, and how to make it when the last build's will not do.
+Outputs = dict[str, tuple[str, Callable[[], bytes]]]
+
+
+def _bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _given(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
+
+
+def _write_pages(out: Path, staging: Path, outputs: Outputs,
+                 previous: dict[str, str]) -> list[str]:
+    """Write each page whose key changed since the last build, carry the others over as
+    they are; return the pages written."""
+    written = []
+    for relative, (key, make) in sorted(outputs.items()):
+        if previous.get(relative) == key and (out / relative).is_file():
+            carry(out, staging, [relative])
+        else:
+            write_file(staging, relative, make())
+            written.append(relative)
+    return written
 
 
 def build(root: Path | str, out: Path | str | None = None, numbers: Iterable[int] | None = None,
@@ -241,38 +285,81 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     started = time.perf_counter()
     report = BuildReport(out)
 
-    archive, report.warnings = checked(root, today, use_cache=use_cache)
-    views = assemble(archive)
+    archive, report.warnings, digests = _checked(root, today, False, use_cache)
     testimonies = assemble_testimonies(archive)
-    chosen = _select(views, numbers)
     renderer = Renderer(root / "templates", archive.settings,
                         frozenset(t.id for t in testimonies))
+    files = assets(root)
+    clear_leftovers(out)
+    manifest = read_manifest(out)
+    # The last build read the same files with the same options, and the site is as it wrote
+    # it: there is nothing to render, nor even to look at again.
+    options = {"numbers": sorted(set(numbers)) if numbers is not None else None,
+               "html_only": html_only}
+    inputs = inputs_key(fingerprint(root / "templates", files, archive.settings), digests,
+                        archive, root / IMAGES_DIR, options)
+    if manifest.inputs == inputs and intact(out, manifest):
+        report.up_to_date = sorted(number for number in manifest.editions
+                                   if numbers is None or number in set(numbers))
+        report.written = False
+        log.info("the site was built from these very files: nothing to render or write")
+        report.seconds = time.perf_counter() - started
+        return report
+
+    views = assemble(archive)
+    chosen = _select(views, numbers)
     cache_path = root / CACHE_DIR / "markdown.sqlite" if use_cache else None
     converted = convert(chosen, testimonies, archive.references, cache_path)
     texts = converted.editions
-    files = assets(root)
     # The pictures the texts show, from the publication's images/ (check vetted each one).
     files.update(read_images(root, {
         image for text in [*texts.values(), *converted.testimonies.values()]
         for html in text.html() for image in images_in(html)}))
     common = fingerprint(root / "templates", files, archive.settings)
-    keys = edition_keys(chosen, texts, common)
+    keys = edition_keys(chosen, texts, common, renderer.testimony_pages)
 
-    clear_leftovers(out)
-    previous = read_manifest(out)
+    previous, previous_pages = manifest.present(out), manifest.pages
     todo = [view for view in chosen
             if not reusable(previous.get(view.number), keys[view.number], html_only)]
+    rendering = {view.number for view in todo}
     # A partial build keeps every edition it was not asked for, as it was built.
     partial = numbers is not None
+    entries = dict(previous) if partial else {}
+    for view in chosen:
+        if view.number not in rendering:
+            entries[view.number] = previous[view.number]
+            report.up_to_date.append(view.number)
+
+    def other_pages(site: Path) -> Outputs:
+        """The archive index, the reader pages (testimony pages, the list of testimonies,
+        the feed), the assets and the pictures, each with its key."""
+        pdf_sizes = _pdf_sizes(site, views, entries, archive.settings)
+        pages = {"index.html": renderer.archive_page(views, pdf_sizes),
+                 **renderer.reader_pages(views, testimonies, converted.testimonies, pdf_sizes)}
+        outputs = {path: (page_key(common, path, page), page.make)
+                   for path, page in pages.items()}
+        outputs.update({path: (file_key(data), _given(data)) for path, data in files.items()})
+        return outputs
+
+    outputs: Outputs | None = None
+    if not todo:  # then the other pages are what they would be after rendering
+        outputs = other_pages(out)
+        written = encode_manifest(entries, {path: key for path, (key, _) in outputs.items()},
+                                  manifest.inputs)
+        if written == _bytes(out / MANIFEST) and intact(out, manifest):
+            # what changed changes no page (a comment in a file, say): only the inputs' key
+            # is new, and the manifest is rewritten to say so
+            write_file(out, MANIFEST, encode_manifest(
+                entries, {path: key for path, (key, _) in outputs.items()}, inputs))
+            report.written = False
+            log.info("the site is up to date: nothing to render")
+            report.seconds = time.perf_counter() - started
+            return report
+
     staging = stage(out, keep_previous=partial)
     try:
-        entries = dict(previous) if partial else {}
-        rendering = {view.number for view in todo}
-        for view in chosen:
-            if view.number not in rendering:
-                carry(out, staging, previous[view.number].files)
-                entries[view.number] = previous[view.number]
-                report.up_to_date.append(view.number)
+        for number in report.up_to_date:
+            carry(out, staging, previous[number].files)
         if progress:
             progress(0, len(todo), "")
         rendered = _render_editions(todo, texts, keys, renderer, files, html_only, jobs)
@@ -287,15 +374,16 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
                     report.pdf_pages += edition.entry.pdf_pages
                 if progress:
                     progress(done, len(todo), f"edition {edition.number}")
-        pdf_sizes = _pdf_sizes(staging, views, entries, archive.settings)
-        pages = {"index.html": renderer.archive_page(views, pdf_sizes).encode(), **files}
-        # the reader pages: testimony pages, the list of testimonies, the feed
-        reader = renderer.reader_pages(views, testimonies, converted.testimonies, pdf_sizes)
-        prune(staging, TESTIMONIES_DIR, reader)  # a withdrawn testimony's page goes too
-        pages.update(reader)
-        for relative, data in sorted(pages.items()):
-            write_file(staging, relative, data)
-        write_file(staging, MANIFEST, encode_manifest(entries))
+        # Each other page is rendered only when what it is made from changed, else carried
+        # over like an edition.
+        if outputs is None:
+            outputs = other_pages(staging)
+        prune(staging, TESTIMONIES_DIR, outputs)  # a withdrawn testimony's page goes too
+        report.pages = _write_pages(out, staging, outputs, previous_pages)
+        log.info("rendered %d of the archive's %d other pages and files, carried over the rest",
+                 len(report.pages), len(outputs))
+        write_file(staging, MANIFEST, encode_manifest(
+            entries, {path: key for path, (key, _) in outputs.items()}, inputs))
         publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

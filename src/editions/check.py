@@ -206,6 +206,8 @@ def _check_withdrawn_names(archive: Archive) -> Iterator[Problem]:
         if not t.is_withdrawn:
             texts.extend([t.story, *(u.text for u in t.updates)])
     for text in texts:
+        if not any(name in text.text for name in withdrawn):
+            continue  # most texts name no one who withdrew: a plain search says so fastest
         for match in pattern.finditer(text.text):
             gone = withdrawn[match.group(1)]
             where = text.line_of(match.start())

@@ -17,13 +17,8 @@ from . import __version__
 from .build import build as build_site
 from .build import check as check_archive
 from .build import checked
-from .diff import diff_report
 from .errors import ContentError, EditionsError, Problem
-from .fmt import format_files
 from .github import annotation
-from .new import new_edition, new_testimony
-from .publish import publish
-from .publish import today as parse_today
 from .schema import SCHEMA_DIR, SCHEMAS, schema_text, stale_schemas, write_schemas
 
 log = logging.getLogger("editions")
@@ -259,6 +254,8 @@ def fmt(paths: tuple[Path, ...], check_only: bool, root: Path, verbose: int, qui
     dates as written, comments kept. It never changes what an edition prints.
     """
     _setup_logging(verbose, quiet)
+    from .fmt import format_files  # ruamel.yaml: only the commands that write YAML
+
     started = time.perf_counter()
     report = format_files(root, paths or None, write=not check_only)
     seconds = time.perf_counter() - started
@@ -333,6 +330,9 @@ def new_testimony_command(name: str, country: str, condition: str, testimony_id:
                           quiet: bool, debug: bool) -> None:
     """Write testimonies/NAME-COUNTRY.yaml with the story still to write; never overwrites."""
     _setup_logging(verbose, quiet)
+    from .new import new_testimony
+    from .publish import today as parse_today
+
     made = new_testimony(root, name, country, condition, on=parse_today(today),
                          testimony_id=testimony_id, treatment=treatment, started=started,
                          received=received, consent=consent)
@@ -347,6 +347,9 @@ def new_edition_command(today: str | None, root: Path, verbose: int, quiet: bool
                         debug: bool) -> None:
     """Write the next edition as a draft dated today, proposing new and updated testimonies."""
     _setup_logging(verbose, quiet)
+    from .new import new_edition
+    from .publish import today as parse_today
+
     made, proposed = new_edition(root, on=parse_today(today))
     if not quiet:
         click.echo(f"wrote {made.path}: a draft proposing {len(proposed)} testimonies")
@@ -363,6 +366,9 @@ def publish_command(number: int, reissue: bool, note: str | None, today: str | N
                     root: Path, verbose: int, quiet: bool, debug: bool) -> None:
     """Mark edition NUMBER published and freeze what it prints (its fingerprint)."""
     _setup_logging(verbose, quiet)
+    from .publish import publish
+    from .publish import today as parse_today
+
     report = publish(root, number, reissue=reissue, note=note, on=parse_today(today))
     if not quiet:
         click.echo(report.summary())
@@ -378,6 +384,8 @@ def diff_command(rev: str | None, root: Path, verbose: int, quiet: bool, debug: 
     would change come first. Needs a git checkout; builds nothing.
     """
     _setup_logging(verbose, quiet)
+    from .diff import diff_report
+
     text, changes = diff_report(root, rev)
     click.echo(text, nl=False)
     loud = sum(1 for c in changes if c.published and c.content_changed)

@@ -37,7 +37,7 @@ def _moment(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-def _fallback_moment() -> dt.datetime:
+def fallback_moment() -> dt.datetime:
     """The feed's date before anything is published: SOURCE_DATE_EPOCH, else the epoch."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "0")
     try:
@@ -57,7 +57,7 @@ def atom_feed(settings: Settings, entries: Sequence[FeedEntry]) -> bytes:
     class Feed(feedgenerator.Atom1Feed):  # type: ignore[misc]
         def latest_post_date(self) -> dt.datetime:
             # the library falls back on the clock when nothing is published yet
-            return super().latest_post_date() if self.items else _fallback_moment()
+            return super().latest_post_date() if self.items else fallback_moment()
 
     base = site_address(settings)
     feed = Feed(title=settings.title, link=base, description=settings.subtitle or "",

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -15,7 +16,8 @@ from typing import Any
 
 from .assemble import EditionView
 from .markdown import EditionText, pandoc_identity
-from .model import Markdown, PartialDate, Settings, Testimony, Where
+from .model import Archive, Markdown, PartialDate, Settings, Testimony, Where
+from .render import Page
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +25,8 @@ MANIFEST = ".editions-manifest.json"
 MANIFEST_FORMAT = 1
 
 # Libraries whose output lands in a page or a PDF: a new version may change the bytes.
-RENDERING_PACKAGES = ("weasyprint", "pydyf", "fonttools", "jinja2", "babel")
+RENDERING_PACKAGES = ("weasyprint", "pydyf", "fonttools", "jinja2", "markupsafe", "babel",
+                      "feedgenerator")
 
 
 @dataclass(frozen=True)
@@ -44,16 +47,17 @@ class Entry:
 def _plain(value: Any, memo: dict[int, Any] | None = None) -> Any:
     """Records as plain data for hashing; where a field was written is not what it says.
 
-    `memo` keeps each testimony's plain form while one build hashes the many editions that
-    print it.
+    `memo` keeps each testimony's hash while one build hashes the many editions that print it.
     """
     if value is None or isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, Markdown | PartialDate):
         return value.text  # a date as written says all there is to it
     if isinstance(value, Testimony) and memo is not None:
+        # its hash stands for it: the text is hashed once, not once per edition printing it
         if id(value) not in memo:
-            memo[id(value)] = _plain(value)
+            memo[id(value)] = hashlib.sha256(
+                json.dumps(_plain(value), sort_keys=True).encode()).hexdigest()
         return memo[id(value)]
     record: type = type(value)
     if hasattr(record, "__dataclass_fields__"):
@@ -112,13 +116,15 @@ def fingerprint(templates: Path, files: Mapping[str, bytes], settings: Settings)
 
 
 def edition_keys(views: list[EditionView], texts: Mapping[int, EditionText],
-                 common: str) -> dict[int, str]:
-    """For each edition, the hash of everything its page and PDF are made from."""
+                 common: str, linked: frozenset[str] = frozenset()) -> dict[int, str]:
+    """For each edition, the hash of everything its page and PDF are made from; `linked`
+    are the testimonies with a page of their own, which an edition's page links to."""
     memo: dict[int, Any] = {}
     keys = {}
     for view in views:
         digest = hashlib.sha256(common.encode())
         digest.update(json.dumps(_plain(view, memo), sort_keys=True).encode())
+        digest.update(json.dumps([p.id for p in view.testimonies if p.id in linked]).encode())
         text = texts[view.number]
         html = [text.intro, text.bibliography]
         for tid, story in sorted(text.stories.items()):
@@ -130,26 +136,110 @@ def edition_keys(views: list[EditionView], texts: Mapping[int, EditionText],
     return keys
 
 
-def read_manifest(site: Path) -> dict[int, Entry]:
-    """The entries of the site's last build; an unreadable manifest means nothing is reused."""
+def page_key(common: str, path: str, page: Page) -> str:
+    """The hash of what a page of the site other than an edition's is made from: its
+    template and the context it is rendered with, besides what every page depends on."""
+    digest = hashlib.sha256(f"{common}\0{path}\0{page.template}\0".encode())
+    digest.update(json.dumps(page.context, sort_keys=True, default=_plain).encode())
+    return digest.hexdigest()
+
+
+def file_key(data: bytes) -> str:
+    """The hash of a file the site holds as it is (a style sheet, a font, an image)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read(site: Path) -> dict[str, Any]:
     path = site / MANIFEST
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != MANIFEST_FORMAT:
+        if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
             return {}
-        entries = {int(number): Entry(**fields) for number, fields in data["editions"].items()}
+        return data
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError) as err:
-        log.warning("%s: unreadable (%s); every edition will be rendered again", path, err)
+    except (OSError, ValueError) as err:
+        log.warning("%s: unreadable (%s); every page will be rendered again", path, err)
         return {}
-    # An entry is only as good as the files it names.
-    return {n: e for n, e in entries.items() if all((site / f).is_file() for f in e.files)}
 
 
-def encode_manifest(entries: Mapping[int, Entry]) -> bytes:
+@dataclass(frozen=True)
+class Manifest:
+    """What the last build wrote: each edition's entry, the key of each other page by path,
+    and the key of all the build's inputs (inputs_key)."""
+
+    editions: dict[int, Entry]
+    pages: dict[str, str]
+    inputs: str = ""
+
+    def files(self) -> set[str]:
+        return {MANIFEST, *self.pages, *(f for e in self.editions.values() for f in e.files)}
+
+    def present(self, site: Path) -> dict[int, Entry]:
+        """The entries whose files the site still has: an entry is only as good as those."""
+        return {n: e for n, e in self.editions.items()
+                if all((site / f).is_file() for f in e.files)}
+
+
+def read_manifest(site: Path) -> Manifest:
+    """The manifest of the site's last build; an unreadable one means nothing is reused."""
+    data = _read(site)
+    try:
+        entries = {int(number): Entry(**fields)
+                   for number, fields in data.get("editions", {}).items()}
+        pages = {str(path): str(key) for path, key in data.get("pages", {}).items()}
+        inputs = data.get("inputs", "")
+        if not isinstance(inputs, str):
+            raise TypeError("inputs")
+    except (ValueError, TypeError, KeyError, AttributeError) as err:
+        log.warning("%s: unreadable (%s); every page will be rendered again",
+                    site / MANIFEST, err)
+        return Manifest({}, {})
+    return Manifest(entries, pages, inputs)
+
+
+def intact(site: Path, manifest: Manifest) -> bool:
+    """Whether the site holds exactly the files its manifest names, no more and no fewer."""
+    present: set[str] = set()
+    for folder, _, names in os.walk(site):
+        base = Path(folder).relative_to(site).as_posix()
+        present.update(name if base == "." else f"{base}/{name}" for name in names)
+    return present == manifest.files()
+
+
+def inputs_key(common: str, files: Mapping[str, str], archive: Archive, images: Path,
+               options: Mapping[str, Any]) -> str:
+    """A hash of everything a build reads: what every page depends on (`common`), the hash
+    of each testimony and edition file (`files`, by path), the references, the pictures and
+    the build's options. A site written by a build with the same key is what a build now
+    would write."""
+    digest = hashlib.sha256(common.encode())
+    parts = {"files": dict(sorted(files.items())), "references": list(archive.references.entries),
+             "options": options, "epoch": os.environ.get("SOURCE_DATE_EPOCH")}
+    digest.update(json.dumps(parts, sort_keys=True, default=str).encode())
+    if images.is_dir():
+        for folder, subfolders, names in os.walk(images):
+            subfolders.sort()
+            for name in subfolders:
+                if (Path(folder) / name).is_symlink():  # os.walk does not go in: say where
+                    link = Path(folder) / name
+                    digest.update(b"\0folder link\0" + link.relative_to(images).as_posix()
+                                  .encode() + b"\0" + os.readlink(link).encode())
+            for name in sorted(names):
+                path = Path(folder) / name
+                digest.update(b"\0image\0" + path.relative_to(images).as_posix().encode())
+                if path.is_symlink():  # where it leads, not what it reads: check vets that
+                    digest.update(b"\0link\0" + os.readlink(path).encode())
+                elif path.is_file():
+                    digest.update(b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def encode_manifest(entries: Mapping[int, Entry], pages: Mapping[str, str],
+                    inputs: str = "") -> bytes:
     data = {"format": MANIFEST_FORMAT,
-            "editions": {f"{n:03d}": dataclasses.asdict(entries[n]) for n in sorted(entries)}}
+            "editions": {f"{n:03d}": dataclasses.asdict(entries[n]) for n in sorted(entries)},
+            "pages": dict(sorted(pages.items())), "inputs": inputs}
     return (json.dumps(data, sort_keys=True, indent=1) + "\n").encode()
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-from babel.dates import format_date, format_skeleton
 from markupsafe import Markup, escape
 
 from . import __version__
@@ -24,10 +23,13 @@ from .assemble import (
     TestimonyView,
 )
 from .errors import ContentError, EditionsError
-from .feed import FEED_PATH, FeedEntry, atom_feed
+from .feed import FEED_PATH, FeedEntry, atom_feed, fallback_moment
 from .markdown import PageText
 from .model import PartialDate, Settings
 from .timeline import KIND_ORDER, Moment, draw
+
+if TYPE_CHECKING:
+    import jinja2
 
 ASSETS_DIR = "assets"
 
@@ -67,6 +69,16 @@ def at_root(html: str, root: str) -> str:
 
 
 @dataclass(frozen=True)
+class Page:
+    """One file of the site: a template and the context it is rendered with, made only when
+    asked, so a build can tell from the context whether the last build's file will do."""
+
+    template: str
+    context: dict[str, Any]
+    make: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
 class Dates:
     """Dates written the way the publication's language writes them (Babel's CLDR data)."""
 
@@ -79,6 +91,8 @@ class Dates:
 @lru_cache(maxsize=4096)
 def _long_date(locale: str, day: dt.date, precision: str) -> str:
     # Babel takes a tenth of a millisecond a date, and an archive writes the same dates often.
+    from babel.dates import format_date, format_skeleton
+
     if precision == "day":
         return str(format_date(day, "long", locale=locale))
     if precision == "month":
@@ -107,18 +121,31 @@ class Renderer:
         # the testimonies that have a page of their own, for edition pages to link
         self.testimony_pages = testimony_pages
         self.dates = Dates(settings.language.replace("-", "_"))
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(templates)),
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        # made (and Jinja2 imported) when a page is rendered: a build that renders nothing
+        # does without
+        import jinja2
+
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.templates)),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.globals.update(publication=settings, generator=f"editions {__version__}",
-                                feed_path=FEED_PATH, testimonies_index=TESTIMONIES_INDEX)
+        env.globals.update(publication=self.settings, generator=f"editions {__version__}",
+                           feed_path=FEED_PATH, testimonies_index=TESTIMONIES_INDEX)
+        return env
+
+    def _page(self, template: str, **context: Any) -> Page:
+        return Page(template, context, lambda: self._render(template, **context).encode())
 
     def _render(self, template: str, **context: Any) -> str:
+        import jinja2
+
         try:
             page = self.env.get_template(template).render(**context)
             return at_root(page, context["root"]) if "root" in context else page
@@ -212,7 +239,7 @@ class Renderer:
         )
         return self._render("edition.html", edition=context, root="../../")
 
-    def archive_page(self, views: list[EditionView], pdf_sizes: dict[int, int]) -> str:
+    def archive_page(self, views: list[EditionView], pdf_sizes: dict[int, int]) -> Page:
         """The news archive: every published edition, newest first, and what's new."""
         editions = []
         for view in sorted(views, key=lambda v: v.number, reverse=True):
@@ -222,7 +249,7 @@ class Renderer:
             size = pdf_sizes.get(view.number)
             context["pdf_size"] = human_size(size) if size is not None else None
             editions.append(context)
-        return self._render("archive.html", editions=editions, root="")
+        return self._page("archive.html", editions=editions, root="")
 
     def timeline(self, view: TestimonyView) -> dict[str, Any]:
         """The testimony's moments as a drawing and as the list that says the same in words."""
@@ -252,7 +279,7 @@ class Renderer:
                         "href": href, "text": words} for m, when, href, words in events],
         }
 
-    def testimony_page(self, view: TestimonyView, text: PageText) -> str:
+    def testimony_page(self, view: TestimonyView, text: PageText) -> Page:
         """A testimony's own page: the whole story so far, its timeline and its editions."""
         t = view.testimony
         updates = []
@@ -280,9 +307,9 @@ class Renderer:
             "editions": editions,
             "timeline": self.timeline(view),
         }
-        return self._render("testimony.html", testimony=context, root="../")
+        return self._page("testimony.html", testimony=context, root="../")
 
-    def testimonies_index(self, views: list[TestimonyView]) -> str:
+    def testimonies_index(self, views: list[TestimonyView]) -> Page:
         """Every testimony with a page, by condition and by country, with counts."""
         def entry(view: TestimonyView) -> dict[str, Any]:
             return {"id": view.id, "heading": view.heading, "name": view.testimony.name,
@@ -300,11 +327,11 @@ class Renderer:
                     for name, members in sorted(found.items(),
                                                 key=lambda item: (item[0].casefold(), item[0]))]
 
-        return self._render("testimonies.html", count=len(views),
+        return self._page("testimonies.html", count=len(views),
                             conditions=groups("condition"), countries=groups("country"),
                             root="../")
 
-    def feed(self, views: list[EditionView], pdf_sizes: dict[int, int]) -> bytes:
+    def feed(self, views: list[EditionView], pdf_sizes: dict[int, int]) -> Page:
         """The Atom feed of the published editions."""
         entries = []
         for view in views:
@@ -329,14 +356,16 @@ class Renderer:
                 summary=str(escape(text)),  # Atom's summary is HTML: names stay text
                 pdf=pdf_path(self.settings, e.number) if e.number in pdf_sizes else None,
                 pdf_size=pdf_sizes.get(e.number)))
-        return atom_feed(self.settings, entries)
+        # with nothing published, the feed's date comes from SOURCE_DATE_EPOCH
+        context = {"entries": entries} if entries else {"updated": str(fallback_moment())}
+        return Page("atom", context, lambda: atom_feed(self.settings, entries))
 
     def reader_pages(self, views: list[EditionView], testimonies: list[TestimonyView],
-                     texts: dict[str, PageText], pdf_sizes: dict[int, int]) -> dict[str, bytes]:
+                     texts: dict[str, PageText], pdf_sizes: dict[int, int]) -> dict[str, Page]:
         """The pages that follow the archive as a whole: one page per testimony, the list
         of testimonies by condition and country, and the feed."""
-        pages = {testimony_path(view.id): self.testimony_page(view, texts[view.id]).encode()
+        pages = {testimony_path(view.id): self.testimony_page(view, texts[view.id])
                  for view in testimonies}
-        pages[TESTIMONIES_INDEX] = self.testimonies_index(testimonies).encode()
+        pages[TESTIMONIES_INDEX] = self.testimonies_index(testimonies)
         pages[FEED_PATH] = self.feed(views, pdf_sizes)
         return pages

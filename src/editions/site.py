@@ -130,10 +130,15 @@ def carry(site: Path, staging: Path, files: Iterable[str]) -> None:
     """Bring files of the current site into the next one unchanged, as hard links."""
     for relative in files:
         target = staging / relative
-        if target.exists():  # a partial build's staging starts as a copy of the site
+        try:
+            os.link(site / relative, target)
+        except FileExistsError:  # a partial build's staging starts as a copy of the site
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _link_or_copy(str(site / relative), str(target))
+        except FileNotFoundError:  # its folder is not made yet
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(str(site / relative), str(target))
+        except OSError:
+            _link_or_copy(str(site / relative), str(target))
 
 
 def remove_file(staging: Path, relative: str) -> None:
