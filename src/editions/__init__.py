@@ -1,8 +1,14 @@
 """editions: YAML testimonies to the PDF and HTML editions of a newsletter and its news archive."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("editions")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    # Looked up when asked for: importlib.metadata costs a build that renders nothing 50 ms.
+    if name == "__version__":
+        from .versions import package_version
+
+        return package_version("editions") or "0.0.0"  # a source tree never installed
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

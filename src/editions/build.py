@@ -286,9 +286,6 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     report = BuildReport(out)
 
     archive, report.warnings, digests = _checked(root, today, False, use_cache)
-    testimonies = assemble_testimonies(archive)
-    renderer = Renderer(root / "templates", archive.settings,
-                        frozenset(t.id for t in testimonies))
     files = assets(root)
     clear_leftovers(out)
     manifest = read_manifest(out)
@@ -307,6 +304,9 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
         return report
 
     views = assemble(archive)
+    testimonies = assemble_testimonies(archive)
+    renderer = Renderer(root / "templates", archive.settings,
+                        frozenset(t.id for t in testimonies))
     chosen = _select(views, numbers)
     cache_path = root / CACHE_DIR / "markdown.sqlite" if use_cache else None
     converted = convert(chosen, testimonies, archive.references, cache_path)

@@ -13,13 +13,13 @@ from typing import Any
 
 import click
 
-from . import __version__
 from .build import build as build_site
 from .build import check as check_archive
 from .build import checked
 from .errors import ContentError, EditionsError, Problem
 from .github import annotation
 from .schema import SCHEMA_DIR, SCHEMAS, schema_text, stale_schemas, write_schemas
+from .versions import package_version
 
 log = logging.getLogger("editions")
 
@@ -163,7 +163,8 @@ class _Commands(click.Group):
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="editions")
+@click.version_option(package_version("editions") or "0.0.0", "--version",
+                      prog_name="editions")
 def main() -> None:
     """Publish the newsletter: check the editor's YAML, build PDF and HTML editions and the
     news archive."""

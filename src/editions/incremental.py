@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from .assemble import EditionView
 from .markdown import EditionText, pandoc_identity
 from .model import Archive, Markdown, PartialDate, Settings, Testimony, Where
 from .render import Page
+from .versions import package_version
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +81,7 @@ def _field_names(record: type) -> tuple[str, ...]:
 def _versions() -> dict[str, str]:
     versions = {"pandoc": pandoc_identity()}
     for package in ("editions", *RENDERING_PACKAGES):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "none"
+        versions[package] = package_version(package) or "none"
     return versions
 
 

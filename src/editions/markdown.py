@@ -11,13 +11,14 @@ import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
 from .assemble import EditionView, PrintedUpdate, TestimonyView
 from .errors import EditionsError
 from .model import References, Testimony
 from .store import Store
+from .versions import package_version
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ def pandoc_identity() -> str:
     """Which pandoc converts the text; for the one pip installed, known without running it."""
     bundled = _bundled_pandoc()
     if bundled is not None and str(bundled) == pandoc_path():
-        wheel = metadata.version("pypandoc_binary")
+        wheel = package_version("pypandoc_binary")
         return f"pypandoc-binary {wheel}, {bundled.stat().st_size} bytes"
     return pandoc_version()
 

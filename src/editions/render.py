@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from . import __version__
 from .assemble import (
     WITHDRAWN_HEADING,
     WITHDRAWN_NOTICE,
@@ -27,6 +26,7 @@ from .feed import FEED_PATH, FeedEntry, atom_feed, fallback_moment
 from .markdown import PageText
 from .model import PartialDate, Settings
 from .timeline import KIND_ORDER, Moment, draw
+from .versions import package_version
 
 if TYPE_CHECKING:
     import jinja2
@@ -136,7 +136,8 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        env.globals.update(publication=self.settings, generator=f"editions {__version__}",
+        version = package_version("editions") or "0.0.0"
+        env.globals.update(publication=self.settings, generator=f"editions {version}",
                            feed_path=FEED_PATH, testimonies_index=TESTIMONIES_INDEX)
         return env
 

@@ -1,0 +1,60 @@
+"""Versions: which release of each library is installed, for the keys of what a build makes."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from functools import cache
+
+
+@cache
+def _listing(folder: str) -> tuple[str, ...]:
+    try:
+        return tuple(os.listdir(folder or "."))
+    except OSError:
+        return ()
+
+
+@cache
+def package_version(name: str) -> str | None:
+    """The version of an installed distribution, None when it is not installed.
+
+    Read from the `Version:` line of its metadata, found as importlib.metadata finds it (the
+    first `<name>-<version>.dist-info` or `.egg-info` on sys.path), without importing
+    importlib.metadata and the e-mail parser it brings; importlib.metadata answers for
+    anything installed otherwise.
+    """
+    wanted = re.sub(r"[-_.]+", "_", name).lower() + "-"
+    for folder in sys.path:
+        for item in _listing(folder):
+            if not (item.endswith((".dist-info", ".egg-info"))
+                    and re.sub(r"[-_.]+", "_", item).lower().startswith(wanted)):
+                continue
+            path = os.path.join(folder, item)
+            metadata = os.path.join(path, "METADATA" if item.endswith(".dist-info")
+                                    else "PKG-INFO")
+            if not os.path.isfile(metadata):
+                metadata = path  # an .egg-info may be the metadata file itself
+            version = _version_line(metadata)
+            if version is not None:
+                return version
+    from importlib import metadata as importlib_metadata
+
+    try:
+        return importlib_metadata.version(name)
+    except importlib_metadata.PackageNotFoundError:
+        return None
+
+
+def _version_line(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("Version:"):
+                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    return None  # the headers end at the first blank line
+    except OSError:
+        return None
+    return None
