@@ -124,7 +124,7 @@ def test_the_same_text_in_another_file_is_reported_there(warm: Path) -> None:
 
 def test_check_and_build_say_the_same_cold_and_warm(warm: Path) -> None:
     edit(warm / DRAFTED, "story: |\n",
-         "story: |\n  Ring me on +61 2 9876 5432, or see [my notes](notes.txt).\n\n")
+         "story: |\n  Ring me on +61 2 9876 5432, or see [my notes](notes.txt) \U0001F642.\n\n")
     edit(warm / "editions" / "001.yaml", "[@smith2007]", "[@smith2070]")
     checked = same_warm_and_cold(warm, "check")
     built = same_warm_and_cold(warm, "build", "--html-only")
@@ -133,6 +133,7 @@ def test_check_and_build_say_the_same_cold_and_warm(warm: Path) -> None:
     assert built.stderr.splitlines()[:len(problems)] == problems
     assert any(": warning: telephone number" in line for line in problems)
     assert any(": error: links to local files are not allowed" in line for line in problems)
+    assert any("in none of the publication's fonts" in line for line in problems)
     assert not (warm / "site").exists()
 
 

@@ -16,7 +16,7 @@ from .assemble import EditionView, assemble, assemble_testimonies
 from .cache import FILES_CACHE, FileCache
 from .check import check_archive, errors
 from .errors import ContentError, EditionsError, Problem
-from .glyphs import coverage, font_files
+from .glyphs import font_files
 from .history import head_passages
 from .incremental import (
     MANIFEST,
@@ -115,13 +115,14 @@ def _checked(root: Path, today: dt.date | None, strict: bool,
              use_cache: bool) -> tuple[Archive, list[Problem], dict[str, str]]:
     """checked(), and the hash of each testimony and edition file by path."""
     problems: list[Problem] = []
-    files = FileCache(root / CACHE_DIR / FILES_CACHE if use_cache else None)
+    files = FileCache(root / CACHE_DIR / FILES_CACHE if use_cache else None,
+                      font_files(assets(root)))
     try:
         archive = load_archive(root, problems, files)
         # A change to a published edition is shown with the words git's HEAD has.
         problems.extend(check_archive(archive, today, old=head_passages(root),
                                       scans=files.scans, fingerprints=files.fingerprint,
-                                      covered=coverage(font_files(assets(root)))))
+                                      covered=files.covered))
     finally:
         files.close()
     if errors(problems) or (strict and problems):

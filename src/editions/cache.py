@@ -26,6 +26,7 @@ import yaml
 from .check import Scan, file_scan
 from .errors import Problem
 from .freeze import edition_fingerprint
+from .glyphs import coverage, fonts_digest
 from .incremental import own_code
 from .load import load_edition, load_testimony
 from .model import Archive, Edition, PartialDate, Testimony
@@ -44,7 +45,11 @@ class FileCache:
     `fingerprint` answers for check_frozen. `close()` keeps what this build found.
     """
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, fonts: list[bytes] | None = None) -> None:
+        # what a file's findings depend on besides the file: the fonts (which characters
+        # they cannot print), read only when a file is checked afresh
+        self.fonts = fonts
+        self.fonts_digest = fonts_digest(fonts) if fonts is not None else "none"
         self.files = Store(path, "files", "the file cache")
         self.fingerprints = Store(path, "fingerprints", "the file cache")
         self.enabled = path is not None
@@ -75,12 +80,12 @@ class FileCache:
             rel = str(path.relative_to(root))
         except ValueError:
             rel = str(path)
-        key = _digest(_context(), kind, rel, data)
+        key = _digest(_context(), self.fonts_digest, kind, rel, data)
         entry = self._entry(key, kind) if self.enabled else None
         if entry is None:
             found: list[Problem] = []
             record = read(root, path, found, data)
-            scan = file_scan(record) if record is not None else None
+            scan = file_scan(record, self.covered()) if record is not None else None
             entry = (record, found, scan)
             if self.enabled:
                 self._fresh["files"][key] = _encode(entry)
@@ -91,6 +96,10 @@ class FileCache:
             self.digests[record.path] = key
         self._used["files"].add(key)
         return record
+
+    def covered(self) -> frozenset[int] | None:
+        """The code points the fonts have (glyphs.coverage), None without fonts."""
+        return coverage(self.fonts) if self.fonts is not None else None
 
     def _entry(self, key: str, kind: str) -> Entry | None:
         value = self.files.get([key]).get(key)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import Problem
 from .freeze import OldPassages, check_frozen, edition_fingerprint
-from .glyphs import glyph_problems
+from .glyphs import record_glyph_problems
 from .links import ImageUse, image_problems, image_uses, text_problems
 from .model import Archive, Edition, Settings, Testimony, Where
 from .privacy import privacy_problems
@@ -45,14 +45,17 @@ class Scan:
     images: tuple[ImageUse, ...]
 
 
-def file_scan(record: Testimony | Edition) -> Scan:
-    """The findings of one loaded file that depend on nothing but what it says."""
+def file_scan(record: Testimony | Edition, covered: frozenset[int] | None = None) -> Scan:
+    """The findings of one loaded file that depend on nothing but what it says, and, with
+    `covered` (the code points the PDF's fonts have), on the fonts."""
     if isinstance(record, Testimony):
         problems = list(privacy_problems(record))
         texts = [record.story, *(u.text for u in record.updates)]
     else:
         problems = []
         texts = [record.intro] if record.intro else []
+    if covered is not None:
+        problems.extend(record_glyph_problems(record, covered))
     citations: list[tuple[str, Where]] = []
     images: list[ImageUse] = []
     for text in texts:
@@ -64,18 +67,21 @@ def file_scan(record: Testimony | Edition) -> Scan:
 
 # Given a published edition, the fingerprint of what it prints now (freeze.fingerprint).
 Fingerprints = Callable[[Archive, Edition], str]
+# The code points the PDF's fonts have, or how to find them when a file needs them.
+Coverage = frozenset[int] | Callable[[], frozenset[int] | None]
 
 
 def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: bool = True,
                   old: OldPassages | None = None, scans: Mapping[str, Scan] | None = None,
                   fingerprints: Fingerprints | None = None,
-                  covered: frozenset[int] | None = None) -> list[Problem]:
+                  covered: Coverage | None = None) -> list[Problem]:
     """Every rule of the publication over the loaded archive; no errors means publishable.
 
     With `frozen`, and when every other rule holds, published editions must still print what
     they printed when they were published; `old` gives the old words of a changed passage.
-    `scans` (by file path) and `fingerprints` may give what a cache kept of earlier builds.
     With `covered`, the code points the PDF's fonts have, a character none has is a warning.
+    `scans` (by file path, made with the same `covered`) and `fingerprints` may give what a
+    cache kept of earlier builds.
 
     Errors stop a build; warnings (the privacy lint) only ask the editor to look.
     """
@@ -85,15 +91,14 @@ def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: boo
     scans = scans or {}
     records: list[Testimony | Edition] = [*archive.testimonies.values(), *archive.editions]
     for record in records:
-        scan = scans.get(record.path) or file_scan(record)
+        scan = scans.get(record.path) or file_scan(
+            record, covered() if callable(covered) else covered)
         problems.extend(scan.problems)
         problems.extend(_check_citations(archive, scan.citations))
         problems.extend(image_problems(root, scan.images))
     for testimony in archive.testimonies.values():
         problems.extend(_check_testimony(testimony, today))
     problems.extend(_check_withdrawn_names(archive))
-    if covered is not None:
-        problems.extend(glyph_problems(archive, covered))
     previous: Edition | None = None
     for edition in archive.editions:
         problems.extend(_check_edition(archive, edition, previous))

@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 
 from .errors import Problem
-from .model import Archive, Markdown, Where
+from .model import Archive, Edition, Markdown, Testimony, Where
 
 FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 SHOWN = 20  # characters named in a message: a pasted emoji wall stays one short line
@@ -20,11 +20,15 @@ def font_files(files: Mapping[str, bytes]) -> list[bytes]:
     return [data for name, data in sorted(files.items()) if name.lower().endswith(FONT_SUFFIXES)]
 
 
+def fonts_digest(fonts: Iterable[bytes]) -> str:
+    """A hash of the fonts, which decides what coverage() says."""
+    return hashlib.sha256(b"".join(hashlib.sha256(f).digest() for f in fonts)).hexdigest()
+
+
 def coverage(fonts: Iterable[bytes]) -> frozenset[int]:
     """Every code point some font has a glyph for."""
     fonts = list(fonts)
-    digest = hashlib.sha256(b"".join(hashlib.sha256(f).digest() for f in fonts)).hexdigest()
-    return _coverage(digest, tuple(fonts))
+    return _coverage(fonts_digest(fonts), tuple(fonts))
 
 
 @functools.lru_cache(maxsize=4)
@@ -88,16 +92,25 @@ def _field(value: str, where: Where) -> Markdown:
 
 def glyph_problems(archive: Archive, covered: frozenset[int]) -> Iterator[Problem]:
     """Warnings for the characters of every printed text that no font of the PDF covers."""
-    for t in archive.testimonies.values():
+    records: list[Testimony | Edition] = [*archive.testimonies.values(), *archive.editions]
+    for record in records:
+        yield from record_glyph_problems(record, covered)
+
+
+def record_glyph_problems(record: Testimony | Edition,
+                          covered: frozenset[int]) -> Iterator[Problem]:
+    """Those warnings for the texts of one testimony or edition."""
+    if isinstance(record, Testimony):
+        t = record
         for key in ("name", "country", "condition", "treatment"):
             value = getattr(t, key)
             if value:
                 yield from _text_problems(_field(value, t.where.get(key, t.where["."])), covered)
         for text in (t.story, *(u.text for u in t.updates)):
             yield from _text_problems(text, covered)
-    for e in archive.editions:
-        if e.title:
-            yield from _text_problems(_field(e.title, e.where.get("title", e.where["."])),
-                                      covered)
-        if e.intro:
-            yield from _text_problems(e.intro, covered)
+        return
+    e = record
+    if e.title:
+        yield from _text_problems(_field(e.title, e.where.get("title", e.where["."])), covered)
+    if e.intro:
+        yield from _text_problems(e.intro, covered)
