@@ -167,3 +167,16 @@ def test_a_cache_that_cannot_be_written_is_done_without(warm: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "cannot use the file cache" in result.stderr
     assert result.stdout == "ok: 13 testimonies and 5 editions, no problems\n"
+
+
+def test_the_cache_forgets_what_is_no_longer_asked_for(tmp_path: Path) -> None:
+    from editions.store import Store
+
+    store = Store(tmp_path / "cache.sqlite", "entries", "a test cache")
+    keys = [f"key{i}" for i in range(300)]
+    store.put(dict.fromkeys(keys, "value"))
+    store.keep_only(set())  # a run that asked nothing says nothing about what is used
+    assert len(store.get(keys)) == 300
+    store.keep_only({"key1", "key2"})
+    assert store.get(keys) == {"key1": "value", "key2": "value"}
+    store.close()

@@ -86,8 +86,8 @@ class BuildReport:
             what += (f" ({self.pdfs} PDF{'s' if self.pdfs != 1 else ''}, "
                      f"{self.pdf_pages} pages)")
         if not self.written:
-            return (f"built {what}, {len(self.up_to_date)} up to date; {self.out} was up to "
-                    f"date, nothing written, in {self.seconds:.1f} s")
+            return (f"built {what}, {len(self.up_to_date)} up to date; the archive in "
+                    f"{self.out} was up to date, in {self.seconds:.1f} s")
         if self.up_to_date:
             what += f", {len(self.up_to_date)} up to date,"
         return f"built {what} and the archive into {self.out} in {self.seconds:.1f} s"
@@ -285,6 +285,7 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
            progress: Progress | None) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport(out)
+    numbers = sorted(set(numbers)) if numbers is not None else None
 
     archive, report.warnings, digests = _checked(root, today, False, use_cache)
     files = assets(root)
@@ -292,13 +293,12 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     manifest = read_manifest(out)
     # The last build read the same files with the same options, and the site is as it wrote
     # it: there is nothing to render, nor even to look at again.
-    options = {"numbers": sorted(set(numbers)) if numbers is not None else None,
-               "html_only": html_only}
+    options = {"numbers": numbers, "html_only": html_only}
     inputs = inputs_key(fingerprint(root / "templates", files, archive.settings), digests,
                         archive, root / IMAGES_DIR, options)
     if manifest.inputs == inputs and intact(out, manifest):
         report.up_to_date = sorted(number for number in manifest.editions
-                                   if numbers is None or number in set(numbers))
+                                   if numbers is None or number in numbers)
         report.written = False
         log.info("the site was built from these very files: nothing to render or write")
         report.seconds = time.perf_counter() - started

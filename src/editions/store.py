@@ -94,8 +94,8 @@ class Store:
     def keep_only(self, keys: set[str], slack: int = 2) -> None:
         """Forget the values no longer asked for, once they outnumber those asked for
         `slack` times: a cache of files that changed would otherwise grow without end."""
-        if self._db is None:
-            return
+        if self._db is None or not keys:  # a run that asked nothing (a check that stopped
+            return                           # early) says nothing about what is still used
         try:
             (count,) = self._db.execute(f"SELECT count(*) FROM {self.table}").fetchone()
             if count <= slack * len(keys) + 100:
