@@ -29,7 +29,7 @@ from .freeze import edition_fingerprint
 from .glyphs import coverage, fonts_digest
 from .incremental import own_code
 from .load import load_edition, load_testimony
-from .model import Archive, Edition, PartialDate, Testimony
+from .model import Archive, Edition, PartialDate, Testimony, Where
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ class FileCache:
         # they cannot print), read only when a file is checked afresh
         self.fonts = fonts
         self.fonts_digest = fonts_digest(fonts) if fonts is not None else "none"
+        self._covered: frozenset[int] | None = None
         self.files = Store(path, "files", "the file cache")
         self.fingerprints = Store(path, "fingerprints", "the file cache")
         self.enabled = path is not None
@@ -99,7 +100,9 @@ class FileCache:
 
     def covered(self) -> frozenset[int] | None:
         """The code points the fonts have (glyphs.coverage), None without fonts."""
-        return coverage(self.fonts) if self.fonts is not None else None
+        if self._covered is None and self.fonts is not None:
+            self._covered = coverage(self.fonts)
+        return self._covered
 
     def _entry(self, key: str, kind: str) -> Entry | None:
         value = self.files.get([key]).get(key)
@@ -209,15 +212,31 @@ def _encode(entry: Entry) -> str:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, PartialDate):
-        return value.text
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [_plain(getattr(value, f.name)) for f in dataclasses.fields(value)]
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+    kind = type(value)
+    encoder = _ENCODERS.get(kind)
+    if encoder is None:
+        encoder = _ENCODERS[kind] = _encoder(kind)
+    return encoder(value)
+
+
+_ENCODERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def _encoder(kind: type) -> Callable[[Any], Any]:
+    """A function that makes the plain form of a value of this type: a record as the list of
+    its fields, a date as it was written."""
+    if kind is PartialDate:
+        return lambda v: v.text
+    if dataclasses.is_dataclass(kind):
+        names = [f.name for f in dataclasses.fields(kind)]
+        if kind is Where:
+            return lambda v: [v.path, v.line, v.col]
+        return lambda v: [_plain(getattr(v, name)) for name in names]
+    if issubclass(kind, list | tuple):
+        return lambda v: [_plain(i) for i in v]
+    if issubclass(kind, dict):
+        return lambda v: {k: _plain(i) for k, i in v.items()}
+    return lambda v: v
 
 
 def _decode(data: Any, kind: Any) -> Entry:

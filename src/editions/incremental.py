@@ -78,6 +78,7 @@ def _field_names(record: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(record) if f.name not in skip)
 
 
+@cache
 def _versions() -> dict[str, str]:
     versions = {"pandoc": pandoc_identity()}
     for package in ("editions", *RENDERING_PACKAGES):
