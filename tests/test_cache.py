@@ -180,3 +180,15 @@ def test_the_cache_forgets_what_is_no_longer_asked_for(tmp_path: Path) -> None:
     store.keep_only({"key1", "key2"})
     assert store.get(keys) == {"key1": "value", "key2": "value"}
     store.close()
+
+
+def test_checks_at_once_share_the_cache(project: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from editions.build import checked
+
+    edit(project / DRAFTED, "story: |\n", "story: |\n  Write to me at annelies@example.org.\n\n")
+    with ThreadPoolExecutor(2) as pool:
+        both = list(pool.map(lambda _: checked(project)[1], range(2)))
+    assert both[0] == both[1] != []
+    assert checked(project)[1] == both[0]  # and what they left serves the next one
