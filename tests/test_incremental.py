@@ -280,3 +280,22 @@ def test_a_changed_picture_renders_the_pages_again(again: Path) -> None:
     assert report.written
     assert report.editions == ALL
     assert (again / "site" / "images" / "dog.png").read_bytes() == png + b"\1"
+
+
+def test_html_only_links_no_pdf_it_dropped(again: Path) -> None:
+    """The testimony pages, like the archive, link only the PDFs the site still has."""
+    site = again / "site"
+    path = again / "testimonies" / "soren-denmark.yaml"
+    path.write_text(path.read_text().replace("Fifteen months now.", "Fifteen months now!"))
+    publish(again, 4, reissue=True, note="a word of Søren's corrected", on=dt.date(2014, 1, 1))
+    report = build(again, html_only=True)
+    assert 4 in report.editions
+    assert not (site / "editions" / "004" / PDF.format(4)).exists()
+    page = Page(site / "testimonies" / "soren-denmark.html")
+    assert "../editions/004/index.html#soren-denmark" in page.links
+    assert f"../editions/004/{PDF.format(4)}" not in page.links
+    for html in site.rglob("*.html"):
+        for link in Page(html).links:
+            if not link.startswith(("http://", "https://", "mailto:", "#")):
+                target = (html.parent / link.split("#")[0]).resolve()
+                assert target.exists(), f"{html.relative_to(site)} links {link}"

@@ -280,8 +280,10 @@ class Renderer:
                         "href": href, "text": words} for m, when, href, words in events],
         }
 
-    def testimony_page(self, view: TestimonyView, text: PageText) -> Page:
-        """A testimony's own page: the whole story so far, its timeline and its editions."""
+    def testimony_page(self, view: TestimonyView, text: PageText,
+                       pdf_sizes: dict[int, int]) -> Page:
+        """A testimony's own page: the whole story so far, its timeline and its editions
+        (with the PDF of each that has one: an `--html-only` build makes none)."""
         t = view.testimony
         updates = []
         for index, (update, html) in enumerate(
@@ -292,7 +294,8 @@ class Renderer:
         editions = [{"number": e.number, "title": e.title or self.settings.title,
                      "date": e.date.first_day.isoformat(), "date_text": self.dates.long(e.date),
                      "page": f"../{page_path(e.number)}#{t.id}",
-                     "pdf": f"../{pdf_path(self.settings, e.number)}"}
+                     "pdf": f"../{pdf_path(self.settings, e.number)}"
+                     if e.number in pdf_sizes else None}
                     for e in view.printed_in]
         context = {
             "id": t.id,
@@ -365,7 +368,7 @@ class Renderer:
                      texts: dict[str, PageText], pdf_sizes: dict[int, int]) -> dict[str, Page]:
         """The pages that follow the archive as a whole: one page per testimony, the list
         of testimonies by condition and country, and the feed."""
-        pages = {testimony_path(view.id): self.testimony_page(view, texts[view.id])
+        pages = {testimony_path(view.id): self.testimony_page(view, texts[view.id], pdf_sizes)
                  for view in testimonies}
         pages[TESTIMONIES_INDEX] = self.testimonies_index(testimonies)
         pages[FEED_PATH] = self.feed(views, pdf_sizes)
