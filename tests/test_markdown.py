@@ -64,7 +64,7 @@ def test_web_links_are_kept(project: Path) -> None:
 
 def test_footnotes_get_ids_of_their_own(project: Path) -> None:
     html = story_html(project, "A note.[^1]\n\n[^1]: The note.")
-    assert 'id="kim-canada-fn1"' in html
+    assert 'id="kim-canada--story--fn1"' in html
 
 
 def test_citations_are_numbered_in_print_order(project: Path) -> None:

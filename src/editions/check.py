@@ -28,6 +28,19 @@ def citation_keys(text: str) -> Iterator[tuple[str, int]]:
         yield match.group("braced") or match.group("key"), match.start()
 
 
+# The ids an edition's page gives its own elements (templates/edition.html, pandoc's
+# bibliography); a testimony's article takes its id, so it may not be one of these.
+PAGE_IDS = ("contents", "introduction", "main", "references", "refs", "top")
+# ... nor have the form of one the page makes: `{id}-title` for each heading, `ref-{key}`
+# for each reference, `withdrawn-{n}` in place of a withdrawn testimony.
+PAGE_ID_FORMS = re.compile(r"^(?:.*-title|ref-.*|withdrawn-\d+)$")
+
+
+def reserved_id(tid: str) -> bool:
+    """Whether a testimony with this id would share an element id with its edition's page."""
+    return tid in PAGE_IDS or PAGE_ID_FORMS.match(tid) is not None
+
+
 def _problem(where: Where, message: str) -> Problem:
     return Problem(where.path, where.line, where.col, message)
 
@@ -129,6 +142,11 @@ def _check_testimony(t: Testimony, today: dt.date) -> Iterator[Problem]:
     if t.id == "index":
         yield _problem(w["."], "'index' cannot be a testimony's id: testimonies/index.html "
                        "lists the testimonies; rename the file")
+    elif reserved_id(t.id):
+        yield _problem(w["."], f"'{t.id}' cannot be a testimony's id: an edition's page uses "
+                       "it for an element of its own (reserved: "
+                       f"{', '.join(PAGE_IDS)}, ids ending in '-title', and 'ref-…', "
+                       "'withdrawn-N'); rename the file")
     if t.consent.given and t.consent.given < t.received:
         pass  # consent can come with the story or later; never a problem on its own
     if t.consent.withdrawn and t.consent.given and t.consent.withdrawn < t.consent.given:

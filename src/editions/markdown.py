@@ -33,11 +33,17 @@ EXTENSIONS = (
 INTRO_SHIFT = 2
 STORY_SHIFT = 2
 UPDATE_SHIFT = 3
+# Differs from every testimony's prefix after `intro--`: theirs go on with `story--` or `update-`.
+INTRO_PREFIX = "intro--"
 
 
 @dataclass(frozen=True)
 class Field:
-    """One Markdown text to convert; `prefix` keeps its footnote ids apart from others'."""
+    """One Markdown text to convert; `prefix` keeps its footnote ids apart from others'.
+
+    Prefixes hold `--`, which no testimony id has, so a field's footnote ids never equal a
+    testimony's id (or `{id}-title`), nor another field's ids, whatever the two ids are.
+    """
 
     text: str
     shift: int
@@ -161,10 +167,11 @@ Slots = list[tuple[tuple[str, ...], Field]]
 def _testimony_fields(testimony: Testimony, updates: Iterable[PrintedUpdate]) -> Slots:
     """A testimony's story and updates; the same ids and levels wherever it is printed."""
     tid = testimony.id
-    fields: Slots = [(("story", tid), Field(testimony.story.text, STORY_SHIFT, f"{tid}-"))]
+    fields: Slots = [(("story", tid), Field(testimony.story.text, STORY_SHIFT,
+                                            f"{tid}--story--"))]
     for index, update in enumerate(updates, start=1):
         fields.append((("update", tid), Field(update.text.text, UPDATE_SHIFT,
-                                              f"{tid}-u{index}-")))
+                                              f"{tid}--update-{index}--")))
     return fields
 
 
@@ -172,7 +179,7 @@ def _edition_fields(view: EditionView) -> Slots:
     """Each Markdown field of an edition, with the slot its HTML goes to, in print order."""
     fields: Slots = []
     if view.edition.intro:
-        fields.append((("intro",), Field(view.edition.intro.text, INTRO_SHIFT, "intro-")))
+        fields.append((("intro",), Field(view.edition.intro.text, INTRO_SHIFT, INTRO_PREFIX)))
     for printed in view.testimonies:
         if not printed.withdrawn:
             fields.extend(_testimony_fields(printed.testimony, printed.updates))
@@ -224,9 +231,12 @@ def _convert_pages(pages: dict[tuple[str, str], Slots], references: References,
                                                    for f in citing))
             groups[group_key] = citing
         keyed = []
+        place = 0  # a citing field is found by its place in the page's group, not its prefix
         for slot, f in fields:
             key = ""
-            if not f.cites:
+            if f.cites:
+                key, place = str(place), place + 1
+            else:
                 key = _key("field", str(f.shift), f.prefix, f.text)
                 plain[key] = f
             keyed.append((slot, f, key))
@@ -256,7 +266,7 @@ def _convert_pages(pages: dict[tuple[str, str], Slots], references: References,
             group = json.loads(html[group_key])
             cited, text.bibliography = group["fields"], group["bibliography"]
         for slot, f, key in keyed:
-            text.place(slot, cited[f.prefix] if f.cites else html[key])
+            text.place(slot, cited[key] if f.cites else html[key])
         out[page] = text
     return out
 
@@ -278,7 +288,7 @@ def _run_pandoc(fields: dict[str, Field], groups: dict[str, list[Field]],
         "csl": str(_data("numbered.csl")),
         "references": refs_json,
         "fields": [encode(f, k) for k, f in fields.items()],
-        "groups": [{"key": k, "fields": [encode(f, f.prefix) for f in g]}
+        "groups": [{"key": k, "fields": [encode(f, str(i)) for i, f in enumerate(g)]}
                    for k, g in groups.items()],
     }
     # The heap bound stops a pathological text from eating the machine's memory.
