@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from editions.assemble import assemble
 from editions.build import assets
+from editions.errors import EditionsError
 from editions.links import images_in, read_images
 from editions.load import load_archive
 from editions.markdown import convert_editions
@@ -94,6 +95,21 @@ def tiny_png(width: int = 4, height: int = 3) -> bytes:
     rows = b"".join(b"\0" + b"\x20\x60\x50" * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
+def black_png(width: int, height: int) -> bytes:
+    """A black one-bit PNG: a few hundred KB that decode to width x height pixels."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    row = b"\0" * (1 + (width + 7) // 8)
+    packer = zlib.compressobj(9)
+    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data)
             + chunk(b"IEND", b""))
 
 
@@ -249,6 +265,55 @@ def test_check_vets_image_files(project: Path, image: str, expected: str) -> Non
     assert result.stderr.splitlines()[0] == f"testimonies/kim-canada.yaml:8:3: error: {expected}"
 
 
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        # Pillow warns above 89 million pixels and refuses above 179: the PDF showed only
+        # the alt text of the second, and laying out the first took 1.2 GB.
+        ((12000, 12000), "image 'images/big.png' is 12,000 x 12,000 pixels; the limit is 40 "
+                         "million pixels per image (7300 x 5500): make it smaller"),
+        ((16000, 16000), "image 'images/big.png' is 16,000 x 16,000 pixels; the limit is 40 "
+                         "million pixels per image (7300 x 5500): make it smaller"),
+        ((40000, 1001), "image 'images/big.png' is 40,000 x 1,001 pixels; the limit is 40 "
+                        "million pixels per image (7300 x 5500): make it smaller"),
+        ((40000, 1000), None),
+    ],
+)
+def test_check_limits_an_image_s_pixels(project: Path, size: tuple[int, int],
+                                        expected: str | None) -> None:
+    (project / "images").mkdir()
+    (project / "images" / "big.png").write_bytes(black_png(*size))
+    write(project / "testimonies" / "kim-canada.yaml", kim_testimony("![Black](images/big.png)"))
+    result = run(project, "check")
+    if expected is None:
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.stderr.splitlines() == [
+            f"testimonies/kim-canada.yaml:8:3: error: {expected}", "1 problem found"]
+
+
+def test_check_refuses_an_image_whose_header_cannot_be_read(project: Path) -> None:
+    (project / "images").mkdir()
+    (project / "images" / "cut.png").write_bytes(tiny_png()[:20])
+    write(project / "testimonies" / "kim-canada.yaml", kim_testimony("![Cut](images/cut.png)"))
+    result = run(project, "check")
+    assert result.stderr.splitlines()[0] == (
+        "testimonies/kim-canada.yaml:8:3: error: image 'images/cut.png' cannot be read as a PNG "
+        "file (Truncated File Read)")
+
+
+@pytest.mark.parametrize("size", [(12000, 12000), (16000, 16000)])
+def test_a_pdf_that_would_leave_a_picture_out_stops_the_build(size: tuple[int, int]) -> None:
+    """Past check (whose limit is lower), WeasyPrint would print the alt text alone."""
+    html = ('<html lang="en"><body><p>hello</p>'
+            '<img src="../../images/big.png" alt="A black square"></body></html>')
+    with pytest.raises(EditionsError) as raised:
+        render_pdf(html, page_path(5), {"images/big.png": black_png(*size)})
+    assert str(raised.value) == (
+        "editions/005/index.html: the PDF would leave something out: Failed to load image at "
+        "'https://site.editions.invalid/images/big.png'")
+
+
 def test_a_picture_reaches_the_page_and_the_pdf(project: Path) -> None:
     (project / "images").mkdir()
     (project / "images" / "dog.png").write_bytes(tiny_png(40, 30))
@@ -276,8 +341,8 @@ def test_the_pdf_fetcher_serves_only_the_site(caplog: pytest.LogCaptureFixture) 
     body { background: url("data:image/png;base64,iVBORw0KGgo="); }</style></head>
     <body><img src="../../../../etc/passwd"><img src="http://127.0.0.1:9/x.png">
     <img src="/images/dog.png"><p>hello</p></body></html>"""
-    with caplog.at_level("WARNING", logger="editions.pdf"):
-        pdf, pages = render_pdf(html, page_path(1), {"images/dog.png": tiny_png()})
+    with caplog.at_level("WARNING", logger="editions.pdf"), pytest.raises(EditionsError) as raised:
+        render_pdf(html, page_path(1), {"images/dog.png": tiny_png()})
     refused = sorted(r.getMessage() for r in caplog.records if r.name == "editions.pdf")
     assert refused == [
         "pdf: no such file in the site: etc/passwd",
@@ -286,6 +351,17 @@ def test_the_pdf_fetcher_serves_only_the_site(caplog: pytest.LogCaptureFixture) 
         "pdf: refused to fetch http://127.0.0.1:9/x.png",
         "pdf: refused to fetch https://evil.example/x.css",
     ]
+    # and the build stops rather than make a PDF without them
+    assert str(raised.value).startswith(
+        "editions/001/index.html: the PDF would leave something out: Failed to load stylesheet "
+        "at file:///etc/passwd: ValueError: fetching file:///etc/passwd is not allowed; ")
+    # with what it cannot load taken out, the same page makes a PDF with the one picture
+    for refused in ('<link rel="stylesheet" href="file:///etc/passwd">',
+                    '@import url("https://evil.example/x.css");',
+                    'background: url("data:image/png;base64,iVBORw0KGgo=");',
+                    '<img src="../../../../etc/passwd">', '<img src="http://127.0.0.1:9/x.png">'):
+        html = html.replace(refused, "")
+    pdf, pages = render_pdf(html, page_path(1), {"images/dog.png": tiny_png()})
     reader = PdfReader(io.BytesIO(pdf))
     assert pages == 1
     assert "hello" in (reader.pages[0].extract_text() or "")

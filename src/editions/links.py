@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,9 @@ IMAGE_TYPES = {  # extension: (format name, the file's first bytes)
     ".webp": ("WebP", (b"RIFF",)),
 }
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+# A small file can hold a huge picture (a 12000 x 12000 PNG of one colour is 420 KB) that takes
+# gigabytes to lay out; 40 megapixels is a 7300 x 5500 photo, more than a page can show.
+MAX_IMAGE_PIXELS = 40_000_000
 LINK_SCHEMES = ("http", "https", "mailto")
 # A path the filter lets through as an image: images/, then safe names, one of the types.
 IMAGE_PATH = re.compile(r"^images/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*"
@@ -164,7 +167,34 @@ def image_problem(root: Path, target: str, alt: str) -> str | None:
         head = handle.read(16)
     if not head.startswith(signatures) or (name == "WebP" and head[8:12] != b"WEBP"):
         return f"image '{target}' is not a {name} file, whatever its name says"
+    size_or_problem = image_size(path, name)
+    if isinstance(size_or_problem, str):
+        return f"image '{target}' cannot be read as a {name} file ({size_or_problem})"
+    width, height = size_or_problem
+    if width * height > MAX_IMAGE_PIXELS:
+        return (f"image '{target}' is {width:,} x {height:,} pixels; the limit is "
+                f"{MAX_IMAGE_PIXELS // 1_000_000} million pixels per image (7300 x 5500): "
+                "make it smaller")
     return None
+
+
+def image_size(path: Path, name: str) -> tuple[int, int] | str:
+    """The picture's width and height from the file's header, or why they cannot be read.
+
+    The format's own reader is used, not Image.open, which warns or refuses above its own
+    limit before saying the size; nothing is decoded.
+    """
+    from PIL import GifImagePlugin, Image, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
+
+    readers: dict[str, Callable[[Path], Image.Image]] = {
+        "PNG": PngImagePlugin.PngImageFile, "JPEG": JpegImagePlugin.JpegImageFile,
+        "GIF": GifImagePlugin.GifImageFile, "WebP": WebPImagePlugin.WebPImageFile}
+    try:
+        with readers[name](path) as image:
+            width, height = image.size
+    except (OSError, SyntaxError, ValueError, EOFError) as err:
+        return str(err) or type(err).__name__
+    return width, height
 
 
 def _short(target: str) -> str:

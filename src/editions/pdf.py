@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from .errors import EditionsError
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +50,45 @@ def render_pdf(html: str, page: str, files: Mapping[str, bytes]) -> tuple[bytes,
     from weasyprint import HTML
 
     fetcher = _fetcher_class()(files)
-    document = HTML(string=html, base_url=SITE_ORIGIN + page, url_fetcher=fetcher,
-                    media_type="print").render()
-    # PDF/UA-1: tagged, so screen readers and reflowing viewers read it in order (see README)
-    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
+    with _failures_stop(page):
+        document = HTML(string=html, base_url=SITE_ORIGIN + page, url_fetcher=fetcher,
+                        media_type="print").render()
+        # PDF/UA-1: tagged, so screen readers and reflowing viewers read it in order (README)
+        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
     return pdf, len(document.pages)
+
+
+class _Failures(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        # its other errors (PDF/UA's rules) leave nothing out
+        if message.startswith(("Failed to load", "Failed to render")):
+            self.messages.append(message)
+
+
+@contextmanager
+def _failures_stop(page: str) -> Iterator[None]:
+    """Stop the build where WeasyPrint would leave something out of the PDF.
+
+    WeasyPrint logs an image or stylesheet it cannot load and goes on without it: a picture
+    would print as its alt text only, and the build would say it succeeded. A picture too
+    large for Pillow (a decompression bomb) is one it cannot load, not a mere warning.
+    """
+    from PIL import Image
+
+    failures = _Failures()
+    weasyprint = logging.getLogger("weasyprint")
+    weasyprint.addHandler(failures)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            yield
+    finally:
+        weasyprint.removeHandler(failures)
+    if failures.messages:
+        found = "; ".join(message[:300].rstrip(": ") for message in failures.messages)
+        raise EditionsError(f"{page}: the PDF would leave something out: {found}")
