@@ -242,6 +242,48 @@ def test_check_refuses_with_line_and_column(project: Path, name: str, expected: 
     assert result.stderr.splitlines()[0] == f"testimonies/kim-canada.yaml:{expected}"
 
 
+# Links check and the filter must judge alike: each is kept on the page exactly when check
+# says nothing, and check reports each refused one once.
+LINKS = [
+    "[g](http:evil)", "[m](https:/\\evil.example)", "[n](<javascript:alert(1)>)",
+    "[h](http:/evil.example)", "[s](https:evil.example)", "[t](mailto:)", "[u](MAILTO:a@b.org)",
+    "[v](HTTPS://example.org/)", "[w](hTtP://example.org/)", "<https://example.org/>",
+    "<http:evil>", "[x](<https://example.org/a b>)", "[y](https:\\/\\/example.org/)",
+    "[z](ht&#x09;tps://example.org/)", "[a](&#104;ttps://example.org/)",
+    "[b](\\https://example.org/)", "[c](https\\://example.org/)",
+    "[d][r]\n\n[r]: http:evil", "[e][r]\n\n[r]: <https://example.org/>",
+    "[f](mailto:letters@example.org)", "[i](https://example.org/<javascript:x>)",
+]
+
+
+def test_check_refuses_exactly_the_links_the_filter_drops(tmp_path: Path) -> None:
+    from editions.links import check_links
+    from editions.markdown import convert_texts
+    from editions.model import Markdown, Where
+
+    pages = convert_texts(LINKS)
+    for text, page in zip(LINKS, pages, strict=True):
+        problems = list(check_links(tmp_path, Markdown(text, Where("t.yaml", 1, 1))))
+        kept = "<a href=" in page
+        assert len(problems) == (0 if kept else 1), (text, page, problems)
+
+
+def test_a_link_that_is_not_a_web_address_is_refused_once(project: Path) -> None:
+    write(project / "testimonies" / "kim-canada.yaml", kim_testimony(
+        "[g](http:evil) and [m](https:/\\evil.example)\n[n](<javascript:alert(1)>)"))
+    result = run(project, "check")
+    assert result.stderr.splitlines() == [
+        "testimonies/kim-canada.yaml:8:3: error: 'http:evil' is not a web address: write "
+        "https:// and the host, as in https://example.org/page (or mailto:name@example.org)",
+        "testimonies/kim-canada.yaml:8:22: error: 'https:/\\evil.example' is not a web address: "
+        "write https:// and the host, as in https://example.org/page (or "
+        "mailto:name@example.org)",
+        "testimonies/kim-canada.yaml:9:3: error: a javascript: link is not allowed "
+        "('javascript:alert(1)'): links go to http, https or mailto addresses",
+        "3 problems found",
+    ]
+
+
 @pytest.mark.parametrize(
     ("image", "expected"),
     [

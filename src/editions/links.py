@@ -6,6 +6,7 @@ applies the same rules again to what pandoc parsed, so nothing refused here reac
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -27,7 +28,9 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 # A small file can hold a huge picture (a 12000 x 12000 PNG of one colour is 420 KB) that takes
 # gigabytes to lay out; 40 megapixels is a 7300 x 5500 photo, more than a page can show.
 MAX_IMAGE_PIXELS = 40_000_000
-LINK_SCHEMES = ("http", "https", "mailto")
+# The one rule for links, here and in the pandoc filter (markdown.py hands it to batch.lua): a
+# link's address, as pandoc reads it, starts with one of these, in any case.
+LINK_PREFIXES = ("http://", "https://", "mailto:")
 # A path the filter lets through as an image: images/, then safe names, one of the types.
 IMAGE_PATH = re.compile(r"^images/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*"
                         r"\.(?:png|jpe?g|gif|webp)$", re.IGNORECASE)
@@ -97,13 +100,21 @@ def _blank_code(text: str) -> str:
 def targets(text: str) -> Iterator[Target]:
     """Every link, image, autolink and reference definition of a Markdown text."""
     plain = _blank_code(text)
+    taken: list[tuple[int, int]] = []  # where links' targets are, which hold no autolink
     for match in INLINE.finditer(plain):
+        taken.append(match.span("target"))
         yield Target(match.start(), _clean(match.group("target")), match.group("text"),
                      image=bool(match.group("bang")))
     for match in DEFINITION.finditer(plain):
+        taken.append(match.span("target"))
         yield Target(match.start(), _clean(match.group("target")), match.group("label"),
                      image=False, definition=True)
+    taken.sort()
+    starts = [start for start, _ in taken]
     for match in AUTOLINK.finditer(plain):
+        before = bisect.bisect_right(starts, match.start()) - 1
+        if before >= 0 and match.start() < taken[before][1]:
+            continue
         yield Target(match.start(), _clean(match.group("target")), "", image=False)
 
 
@@ -111,7 +122,8 @@ def _clean(target: str) -> str:
     """The address pandoc would use: brackets, backslash escapes and entities resolved."""
     if target.startswith("<") and target.endswith(">"):
         target = target[1:-1]
-    return html.unescape(re.sub(r"\\(.)", r"\1", target)).strip()
+    # a backslash escapes ASCII punctuation only, as in pandoc: `\e` stays `\e`
+    return html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", target)).strip()
 
 
 def scheme(target: str) -> str | None:
@@ -122,7 +134,9 @@ def scheme(target: str) -> str | None:
 
 
 def is_web_link(target: str) -> bool:
-    return scheme(target) in LINK_SCHEMES and not re.search(r"[\x00-\x20]", target[:12])
+    """Whether the filter keeps a link to this address: ASCII case only, as Lua's lower()."""
+    return any(target[:len(prefix)].isascii() and target[:len(prefix)].lower() == prefix
+               for prefix in LINK_PREFIXES)
 
 
 def link_problem(target: str) -> str | None:
@@ -133,6 +147,9 @@ def link_problem(target: str) -> str | None:
     if kind is None:
         return (f"links to local files are not allowed ('{_short(target)}'): link to a web "
                 "address (https://...) instead")
+    if kind in ("http", "https", "mailto"):
+        return (f"'{_short(target)}' is not a web address: write https:// and the host, "
+                "as in https://example.org/page (or mailto:name@example.org)")
     return (f"a {kind}: link is not allowed ('{_short(target)}'): links go to http, https or "
             "mailto addresses")
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .assemble import EditionView, PrintedUpdate, TestimonyView
 from .errors import EditionsError
+from .links import LINK_PREFIXES
 from .model import References, Testimony
 from .store import Store
 from .versions import package_version
@@ -146,6 +147,7 @@ def _fingerprint() -> str:
     for name in ("batch.lua", "numbered.csl"):
         digest.update(_data(name).read_bytes())
     digest.update(EXTENSIONS.encode())
+    digest.update("|".join(LINK_PREFIXES).encode())
     return digest.hexdigest()
 
 
@@ -285,6 +287,7 @@ def _run_pandoc(fields: dict[str, Field], groups: dict[str, list[Field]],
 
     batch = {
         "extensions": EXTENSIONS,
+        "link_prefixes": LINK_PREFIXES,
         "csl": str(_data("numbered.csl")),
         "references": refs_json,
         "fields": [encode(f, k) for k, f in fields.items()],

@@ -1,15 +1,18 @@
 -- A pandoc custom reader that converts a whole build's Markdown in one pandoc process.
 --
--- Input: JSON {extensions, csl, references (CSL JSON text), fields = [{key, text, shift}],
+-- Input: JSON {extensions, link_prefixes, csl, references (CSL JSON text), fields = [{key, text, shift}],
 -- groups = [{key, fields = [...]}]}. Every field is parsed on its own, so no text can
 -- reach into another; fields of a group share one citeproc run (an edition's numbering).
 -- Output: one RawBlock holding JSON {fields = {key = html}, groups = {key = {fields, bibliography}}}.
 
-local ALLOWED_LINK = { "^https?://", "^mailto:" }
+-- The batch's link_prefixes (links.py's LINK_PREFIXES, the rule check applies too): a link is
+-- kept when its address starts with one of them, ASCII letters in any case.
+local LINK_PREFIXES = {}
 
 local function allowed(target)
-  for _, pattern in ipairs(ALLOWED_LINK) do
-    if target:lower():match(pattern) then return true end
+  local lowered = target:lower()
+  for _, prefix in ipairs(LINK_PREFIXES) do
+    if lowered:sub(1, #prefix) == prefix then return true end
   end
   return false
 end
@@ -168,6 +171,7 @@ end
 
 function Reader(input, _)
   local batch = pandoc.json.decode(tostring(input), false)
+  LINK_PREFIXES = batch.link_prefixes
   local out = { fields = convert_fields(batch.fields, batch.extensions), groups = {} }
   local references
   if #batch.groups > 0 then
