@@ -49,3 +49,26 @@ def test_a_name_field_is_checked_too(project: Path) -> None:
 def test_spaces_joiners_and_variation_selectors_are_not_glyphs(project: Path) -> None:
     covered = coverage(font_files(assets(REPO)))
     assert list(uncovered("a\u202fb\u200dc\ufe0fd\u2009e", covered)) == []
+
+
+def test_an_update_label_is_checked_too(project: Path) -> None:
+    write(project / KIM, GOOD + "updates:\n  - date: 2008-06\n    label: Party time 🎉\n"
+                                "    text: |\n      A good month.\n")
+    assert warnings(project) == [
+        f"{KIM}:14:12: warning: '🎉' (U+1F389 PARTY POPPER) is {TAIL}"]
+
+
+def test_references_and_settings_are_checked_too(project: Path) -> None:
+    references = project / "references.yaml"
+    references.write_text(references.read_text(encoding="utf-8").replace(
+        '"Low dose naltrexone therapy in multiple sclerosis"',
+        '"Low dose naltrexone therapy in multiple sclerosis ✅"'), encoding="utf-8")
+    settings = project / "publication.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("publisher: ", "publisher: ⚕ ", 1), encoding="utf-8")
+    publisher = next(n for n, line in enumerate(text.splitlines(), 1)
+                     if line.startswith("publisher: "))
+    assert warnings(project) == [
+        f"publication.yaml:{publisher}:12: warning: '⚕' (U+2695 STAFF OF AESCULAPIUS) is {TAIL}",
+        f"references.yaml:2:5: warning: '✅' (U+2705 WHITE HEAVY CHECK MARK) is {TAIL}",
+    ]

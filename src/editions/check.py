@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import Problem
 from .freeze import OldPassages, check_frozen, edition_fingerprint
-from .glyphs import record_glyph_problems
+from .glyphs import record_glyph_problems, shared_texts, texts_glyph_problems
 from .links import ImageUse, image_problems, image_uses, text_problems
 from .model import Archive, Edition, Settings, Testimony, Where
 from .privacy import privacy_problems
@@ -109,6 +109,13 @@ def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: boo
         problems.extend(scan.problems)
         problems.extend(_check_citations(archive, scan.citations))
         problems.extend(image_problems(root, scan.images))
+    if covered is not None:
+        shared = shared_texts(archive)
+        # the fonts are read only when some such text could be missing from them
+        if not all(text.text.isascii() for text in shared):
+            fonts = covered() if callable(covered) else covered
+            if fonts is not None:
+                problems.extend(texts_glyph_problems(shared, fonts))
     for testimony in archive.testimonies.values():
         problems.extend(_check_testimony(testimony, today))
     problems.extend(_check_withdrawn_names(archive))

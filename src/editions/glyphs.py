@@ -90,11 +90,24 @@ def _field(value: str, where: Where) -> Markdown:
     return Markdown(value, where, literal=False)
 
 
+def _strings(value: object) -> Iterator[str]:
+    """Every text in a reference's plain data (titles, names, places), depth first."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
 def glyph_problems(archive: Archive, covered: frozenset[int]) -> Iterator[Problem]:
     """Warnings for the characters of every printed text that no font of the PDF covers."""
     records: list[Testimony | Edition] = [*archive.testimonies.values(), *archive.editions]
     for record in records:
         yield from record_glyph_problems(record, covered)
+    yield from texts_glyph_problems(shared_texts(archive), covered)
 
 
 def record_glyph_problems(record: Testimony | Edition,
@@ -106,6 +119,10 @@ def record_glyph_problems(record: Testimony | Edition,
             value = getattr(t, key)
             if value:
                 yield from _text_problems(_field(value, t.where.get(key, t.where["."])), covered)
+        for index, update in enumerate(t.updates):
+            if update.label:
+                at = t.where.get(f"updates[{index}].label", update.where)
+                yield from _text_problems(_field(update.label, at), covered)
         for text in (t.story, *(u.text for u in t.updates)):
             yield from _text_problems(text, covered)
         return
@@ -114,3 +131,22 @@ def record_glyph_problems(record: Testimony | Edition,
         yield from _text_problems(_field(e.title, e.where.get("title", e.where["."])), covered)
     if e.intro:
         yield from _text_problems(e.intro, covered)
+
+
+def shared_texts(archive: Archive) -> list[Markdown]:
+    """The printed texts that belong to no testimony or edition: the settings' title,
+    subtitle and publisher, and each reference (at its entry: its fields keep no lines)."""
+    settings = archive.settings
+    texts = [_field(value, settings.where[key]) for key in ("title", "subtitle", "publisher")
+             if (value := getattr(settings, key)) and key in settings.where]
+    for entry in archive.references.entries:
+        at = archive.references.where.get(str(entry.get("id"))) or Where("references.yaml")
+        texts.append(_field(" ".join(_strings({k: v for k, v in entry.items() if k != "id"})),
+                            at))
+    return texts
+
+
+def texts_glyph_problems(texts: Iterable[Markdown], covered: frozenset[int]
+                         ) -> Iterator[Problem]:
+    for text in texts:
+        yield from _text_problems(text, covered)
