@@ -19,19 +19,32 @@ _FULL_DATE = (rf"(?:{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
               r"|\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\d{4}-\d{2}-\d{2})")
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Written out against harvesters: "kim at example dot org", "kim [at] example (dot) org". The
+# last part must be letters in one case ("org"), so "at 4.5 mg", "at home.Then" and "at the end
+# of the day" are prose.
+_AT = r"(?:\s+(?i:at)\s+|\s*[\[({]\s*(?i:at)\s*[\])}]\s*)"
+_DOT = r"(?:\s+(?i:dot)\s+|\s*[\[({]\s*(?i:dot)\s*[\])}]\s*|\.)"
+SPELLED_EMAIL = re.compile(
+    rf"(?<![\w.+-])[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}(?:[a-z]{{2,}}|[A-Z]{{2,}})\b")
 # Eight to fifteen digits in groups, with an optional +country code or (area code).
 PHONE = re.compile(r"(?<![\w+-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{2,5}"
                    r"(?:[ .-]\d{2,5}){1,4}(?![\w-]|[.,]\d)")
 STREET = re.compile(
-    r"\b\d{1,5}[a-z]?,?\s+(?:[A-Z][\w'’.-]*\s+){1,3}"
+    r"\b\d{1,5}[A-Za-z]?,?\s+(?:[A-Z][\w'’.-]*\s+){1,3}"
     r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Crescent|"
     r"Close|Way|Place|Pl|Terrace|Parade|Highway|Hwy)\b\.?"
     r"|\b[A-ZÄÖÜ][\wäöüßø]+(?:straße|strasse|str\.|weg|gasse|platz|straat|laan|gracht|plein|"
     r"vej|gade)\s+\d{1,4}[a-z]?\b")
-BIRTH = re.compile(rf"\b(?:born(?:\s+on)?|birthday\s+is|date\s+of\s+birth|DOB|d\.o\.b\.?)"
-                   rf"\s*:?\s*{_FULL_DATE}", re.IGNORECASE)
+BIRTH = re.compile(rf"\b(?:born(?:\s+on)?|(?:birthday|date\s+of\s+birth)(?:\s+(?:is|was))?"
+                   rf"|DOB|d\.o\.b\.?)\s*:?\s*(?:on\s+)?{_FULL_DATE}", re.IGNORECASE)
 MAX_FINDINGS = 20  # per text: a hostile paste must not bury the other messages
 _CAPITALISED = r"[A-ZÀ-ÖØ-Þ][\w'’-]+"
+# What comes between a first name and a surname: "de Vries", "van der Berg", "von Trapp".
+_PARTICLES = (r"(?:(?:van|von|de|der|den|du|des|di|da|del|della|dos|das|le|la|ten|ter|zu|"
+              r"vom|zur|op|'t)\s+){0,3}")
+# Says a name outright, whoever's: "My name is Joan Smith", "I'm called Joan de Vries".
+NAMED = re.compile(rf"\b(?:[Mm]y\s+(?:full\s+)?name\s+is|I\s+am\s+called|I['’]m\s+called)"
+                   rf"\s+{_CAPITALISED}\s+{_PARTICLES}{_CAPITALISED}")
 
 # Capitalised words that commonly follow a first name in a sentence and are no surname.
 COMMON_WORDS = frozenset("""
@@ -77,14 +90,17 @@ def _surname_pattern(name: str) -> re.Pattern[str] | None:
     first = name.split()[0] if name.split() else ""
     if not first:
         return None
-    return re.compile(rf"(?<![\w-]){re.escape(first)}\s+(?P<next>{_CAPITALISED})")
+    # the name as written, or all in capitals ("KIM RYAN"), then any particles, then a surname
+    names = "|".join(sorted({re.escape(first), re.escape(first.upper())}))
+    return re.compile(rf"(?<![\w-])(?P<first>{names})\s+{_PARTICLES}"
+                      rf"(?P<next>{_CAPITALISED})")
 
 
 def scan_text(text: Markdown, name: str, extra_common: frozenset[str] = frozenset()
               ) -> Iterator[Finding]:
     """The privacy findings in one Markdown text of a testimony whose writer is `name`."""
     taken: list[tuple[int, int]] = []  # spans already reported, where no phone is sought
-    for match in EMAIL.finditer(text.text):
+    for match in itertools.chain(EMAIL.finditer(text.text), SPELLED_EMAIL.finditer(text.text)):
         taken.append(match.span())
         yield Finding(text.line_of(match.start()), "e-mail address", match.group())
     for match in BIRTH.finditer(text.text):
@@ -99,12 +115,22 @@ def scan_text(text: Markdown, name: str, extra_common: frozenset[str] = frozense
             yield Finding(text.line_of(match.start()), "telephone number", match.group())
     for match in STREET.finditer(text.text):
         yield Finding(text.line_of(match.start()), "street address", match.group())
+    named: list[tuple[int, int]] = []  # where a whole name is reported already
+    for match in NAMED.finditer(text.text):
+        named.append(match.span())
+        yield Finding(text.line_of(match.start()), "what looks like a full name", match.group())
     pattern = _surname_pattern(name)
     if pattern is not None:
         common = COMMON_WORDS | extra_common
+        shouted = {word.upper() for word in common}
         for match in pattern.finditer(text.text):
             following = match.group("next")
-            if following in common or following.isupper():
+            before = bisect.bisect_right(named, (match.start(), len(text.text))) - 1
+            if following in common or (before >= 0 and match.start() < named[before][1]):
+                continue
+            # "Kim MS" is an acronym; in "KIM RYAN" the name is in capitals too
+            if following.isupper() and (match.group("first") != match.group("first").upper()
+                                        or following in shouted or len(following) < 2):
                 continue
             yield Finding(text.line_of(match.start()), "what looks like a surname",
                           match.group())
