@@ -13,9 +13,10 @@ from editions.cache import FILES_CACHE
 
 from .conftest import run
 from .test_check import RULES, edit
+from .test_hostile_markdown import tiny_png
 
 CACHE = Path(".editions-cache") / FILES_CACHE
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PNG = tiny_png()  # check reads its size from its header: a real PNG
 # a testimony only the draft edition prints: its text may change without a reissue
 DRAFTED = "testimonies/annelies-netherlands.yaml"
 
