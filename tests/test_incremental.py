@@ -17,6 +17,7 @@ from editions.publish import publish
 
 from .conftest import copy_sample, run
 from .pages import Page, pdf_text
+from .test_hostile_markdown import tiny_png
 
 ALL = [1, 2, 3, 4, 5]
 PDF = "those-who-suffer-much-know-much-{:03d}.pdf"
@@ -265,7 +266,7 @@ def test_a_site_changed_by_hand_is_built_again(again: Path) -> None:
 
 
 def test_a_changed_picture_renders_the_pages_again(again: Path) -> None:
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    png = tiny_png()  # a real PNG: check reads its size from its header
     (again / "images").mkdir()
     (again / "images" / "dog.png").write_bytes(png)
     draft = again / "editions" / "005.yaml"
