@@ -353,7 +353,9 @@ def new_edition_command(today: str | None, root: Path, verbose: int, quiet: bool
 
     made, proposed = new_edition(root, on=parse_today(today))
     if not quiet:
-        click.echo(f"wrote {made.path}: a draft proposing {len(proposed)} testimonies")
+        count = len(proposed)
+        click.echo(f"wrote {made.path}: a draft proposing {count} "
+                   f"testimon{'y' if count == 1 else 'ies'}")
 
 
 @main.command("publish")
