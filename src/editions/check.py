@@ -182,7 +182,10 @@ def _check_edition(archive: Archive, e: Edition, previous: Edition | None) -> It
             yield _problem(at, f"'{tid}' was received on {testimony.received}, after this "
                            f"edition's date ({e.date})")
         consent = testimony.consent
-        if consent.given is None or consent.given > e.date:
+        if consent.given is None:
+            yield _problem(at, f"'{tid}' has no consent: no edition may print it before its "
+                           f"file says when the contributor agreed (consent: given: DATE)")
+        elif consent.given > e.date:
             yield _problem(at, f"'{tid}' has no consent by this edition's date ({e.date}); "
                            f"consent given {consent.given}")
         if consent.withdrawn and consent.withdrawn <= e.date:

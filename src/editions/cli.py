@@ -322,7 +322,9 @@ def new() -> None:
 @click.option("--started", metavar="DATE", help="Start of the treatment: YYYY-MM-DD, YYYY-MM, "
                                                 "YYYY.")
 @click.option("--received", metavar="DATE", help="When the story arrived [default: today].")
-@click.option("--consent", metavar="DATE", help="When consent was given [default: today].")
+@click.option("--consent", metavar="DATE",
+              help="When the contributor agreed to be printed [default: not yet; the file "
+              "says where to write it].")
 @_TODAY
 @_common
 def new_testimony_command(name: str, country: str, condition: str, testimony_id: str | None,

@@ -260,7 +260,8 @@ class Field:
 
 
 CONSENT_FIELDS = {
-    "given": Field("date", required=True, description="when the contributor consented"),
+    "given": Field("date", description="when the contributor agreed to be printed; no edition "
+                   "prints the testimony before"),
     "withdrawn": Field("date", description="when the contributor withdrew consent"),
 }
 UPDATE_FIELDS = {
@@ -280,7 +281,8 @@ TESTIMONY_FIELDS = {
     "diagnosed": Field("date"),
     "started": Field("date", description="start of the treatment; derives update labels"),
     "received": Field("date", required=True, description="when the story reached the editor"),
-    "consent": Field("map", required=True, fields=CONSENT_FIELDS),
+    "consent": Field("map", fields=CONSENT_FIELDS,
+                     description="a testimony may be kept before its contributor agrees"),
     "story": Field("markdown", required=True),
     "updates": Field("maps", fields=UPDATE_FIELDS, description="oldest first"),
     "privacy": Field("map", fields=PRIVACY_FIELDS, description="what the privacy lint may pass"),
@@ -508,11 +510,11 @@ def load_testimony(root: Path, path: Path, problems: list[Problem],
     updates = tuple(
         Update(u["date"], u.get("label"), u["text"], at) for u, at in v.get("updates", [])
     )
-    consent = v["consent"]
+    consent = v.get("consent", {})
     return Testimony(
         id=path.stem, name=v["name"], country=v["country"], condition=v["condition"],
         treatment=v.get("treatment"), diagnosed=v.get("diagnosed"), started=v.get("started"),
-        received=v["received"], consent=Consent(consent["given"], consent.get("withdrawn")),
+        received=v["received"], consent=Consent(consent.get("given"), consent.get("withdrawn")),
         story=v["story"], updates=updates, where=where,
         acknowledged=tuple(v.get("privacy", {}).get("acknowledged", [])),
     )
