@@ -159,6 +159,37 @@ def test_out_elsewhere_and_again(project: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in out.parent.iterdir()) == [".news.lock", "news"]
 
 
+def test_a_site_that_is_a_link_is_built_where_it_points(project: Path, tmp_path: Path) -> None:
+    """A link to a web server's folder: the site is switched beside the target, the link kept,
+    and nothing is left beside either, even after a killed build left a link behind."""
+    www = tmp_path / "srv" / "www"
+    www.mkdir(parents=True)
+    (project / "site").symlink_to(www)
+    (project / ".site.new-99999").symlink_to(www)  # what such a build once left
+    for number in range(2):
+        set_round(project, number)  # each build writes and switches a new site
+        result = run(project, "build", "--html-only")
+        assert result.exit_code == 0, result.output
+        assert f" and the archive into {www} in " in result.stdout
+        assert "Round " + str(number) in (www / "editions/005/index.html").read_text()
+    assert (project / "site").is_symlink()
+    assert os.readlink(project / "site") == str(www)
+    assert (www / "index.html").is_file()
+    assert (www / "editions/001/index.html").is_file()
+    assert leftovers(project) == []
+    assert sorted(p.name for p in www.parent.iterdir()) == [".www.lock", "www"]
+    assert run(project, "build", "--html-only", "--out", str(project / "site")).exit_code == 0
+    assert (project / "site").is_symlink()
+
+
+def test_a_site_link_in_a_loop_is_refused(project: Path) -> None:
+    (project / "site").symlink_to(project / "site")
+    result = run(project, "build", "--html-only")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {project / 'site'}: is a symbolic link that ")
+    assert (project / "site").is_symlink()
+
+
 def test_out_that_is_a_file(project: Path) -> None:
     (project / "afile").write_text("x")
     result = run(project, "build", "--out", str(project / "afile"))

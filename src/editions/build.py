@@ -40,6 +40,7 @@ from .site import (
     carry,
     check_out,
     clear_leftovers,
+    follow_link,
     locked,
     prune,
     publish,
@@ -272,9 +273,12 @@ def build(root: Path | str, out: Path | str | None = None, numbers: Iterable[int
     carried over, not rendered.
     """
     root = Path(root)
-    out = Path(out) if out is not None else root / "site"
+    named = Path(out) if out is not None else root / "site"
+    out = follow_link(named)
     check_out(root, out)
     with locked(out):
+        if named != out:  # what builds that replaced the link left beside it
+            clear_leftovers(named)
         return _build(root, out, numbers, html_only=html_only, today=today,
                       use_cache=use_cache, jobs=jobs or os.cpu_count() or 1,
                       progress=progress)
