@@ -90,6 +90,40 @@ def test_a_build_killed_at_any_moment_leaves_the_site_whole(tmp_path: Path) -> N
     assert killed_while_writing >= 1
 
 
+def _importing_weasyprint(pid: int) -> bool:
+    """Whether a child of `pid` (the server PDF workers fork from) is importing WeasyPrint:
+    cffi is loaded early in the import, which takes a good second more."""
+    try:
+        children = [child for task in Path(f"/proc/{pid}/task").iterdir()
+                    for child in (task / "children").read_text().split()]
+        return any("_cffi_backend" in Path(f"/proc/{child}/maps").read_text()
+                   for child in children)
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+@pytest.mark.parametrize("whole_group", [True, False], ids=["terminal", "build-only"])
+def test_ctrl_c_while_pdf_workers_start_is_one_line(project: Path, whole_group: bool) -> None:
+    """Ctrl-C (to the terminal's whole process group, or to the build alone) while the server
+    the PDF workers fork from is importing WeasyPrint: one line, status 130, the site as it
+    was, and no traceback from the server or a worker that starts after the build stopped."""
+    assert run(project, "build", "--html-only").exit_code == 0
+    before = snapshot(project / "site")
+    process = subprocess.Popen([str(SCRIPT), "build", "--jobs", "2", "--root", str(project)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    while process.poll() is None and not _importing_weasyprint(process.pid):
+        time.sleep(0.001)
+    if whole_group:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate()  # also waits for the server, which shares the pipes
+    assert (process.returncode, stderr) == (130, "interrupted: the site was left as it was\n")
+    assert snapshot(project / "site") == before
+    assert leftovers(project) == [".site.lock"]
+
+
 def test_a_second_build_stops_with_a_clear_message(project: Path) -> None:
     assert run(project, "build", "--html-only").exit_code == 0
     before = snapshot(project / "site")
