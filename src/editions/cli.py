@@ -185,7 +185,7 @@ def check(output: str, strict: bool, root: Path, verbose: int, quiet: bool,
     """
     _setup_logging(verbose, quiet)
     if output == "github":
-        _check_github(root)
+        _check_github(root, strict)
         return
     report = check_archive(root, strict=strict)  # warnings are logged as they are found
     if not quiet:
@@ -194,7 +194,7 @@ def check(output: str, strict: bool, root: Path, verbose: int, quiet: bool,
                    f"no problems{found}")
 
 
-def _check_github(root: Path) -> None:
+def _check_github(root: Path, strict: bool) -> None:
     logging.getLogger("editions").setLevel(logging.ERROR)  # each problem is told once, below
     try:
         archive, problems = checked(root)
@@ -208,9 +208,12 @@ def _check_github(root: Path) -> None:
     for problem in problems:
         click.echo(annotation(problem.severity, problem, problem.message, root))
     errors = sum(1 for p in problems if p.severity == "error")
-    click.echo(summary or f"{errors} error{'s' if errors != 1 else ''} found", err=True)
-    if errors:
+    warnings = len(problems) - errors if strict else 0  # --strict fails on warnings too
+    if errors or warnings:
+        found = [_plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
+        click.echo(f"{' and '.join(found)} found", err=True)
         sys.exit(1)
+    click.echo(summary, err=True)
 
 
 @main.command()
