@@ -69,6 +69,17 @@ RULES = [
     ("editions/001.yaml", "[@smith2007]", "[@smith2070]",
      "editions/001.yaml:10:207: error: citation '@smith2070' is not in references.yaml (did "
      "you mean 'smith2007'?)"),
+    ("testimonies/maurey-usa.yaml", "diagnosed: 2007-07", "diagnosed: \uff12\uff10\uff10\uff17-07",
+     "testimonies/maurey-usa.yaml:4:12: error: 'diagnosed': '\uff12\uff10\uff10\uff17-07' is not a "
+     "date: write YYYY-MM-DD, YYYY-MM or YYYY"),
+    ("editions/002.yaml", "number: 2", "number: \u0662",
+     "editions/002.yaml:1:9: error: 'number' must be a whole number, not '\u0662'"),
+    ("editions/002.yaml", "number: 2", "number: \u00b2",
+     "editions/002.yaml:1:9: error: 'number' must be a whole number, not '\u00b2'"),
+    ("testimonies/audrey-uk.yaml", "given: 2008-03-24",
+     "given: 2008-03-24\n  withdrawn: 2999-01-01",
+     "testimonies/audrey-uk.yaml:8:14: error: consent withdrawn on 2999-01-01 is in the future: "
+     "write the day the contributor withdrew it"),
 ]
 
 
@@ -76,6 +87,15 @@ RULES = [
 def test_rule(project: Path, file: str, old: str, new: str, expected: str) -> None:
     edit(project / file, old, new)
     assert expected in check_errors(project)
+
+
+def test_edition_numbers_start_at_one(project: Path) -> None:
+    text = (project / "editions/001.yaml").read_text(encoding="utf-8")
+    (project / "editions/000.yaml").write_text(text.replace("number: 1", "number: 0", 1),
+                                              encoding="utf-8")
+    assert check_errors(project) == [
+        "editions/000.yaml:1:9: error: edition numbers start at 1, not 0: the first edition is "
+        "editions/001.yaml"]
 
 
 def test_citation_line_points_into_the_block(project: Path) -> None:

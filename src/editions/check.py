@@ -134,6 +134,10 @@ def _check_testimony(t: Testimony, today: dt.date) -> Iterator[Problem]:
     if t.consent.withdrawn and t.consent.given and t.consent.withdrawn < t.consent.given:
         yield _problem(w["consent.withdrawn"], f"consent withdrawn on {t.consent.withdrawn}, "
                        f"before it was given ({t.consent.given})")
+    if t.consent.withdrawn and t.consent.withdrawn.first_day > today:
+        # Past editions would say "Revised on" that day, which has not come.
+        yield _problem(w["consent.withdrawn"], f"consent withdrawn on {t.consent.withdrawn} is "
+                       "in the future: write the day the contributor withdrew it")
     last = None
     for index, update in enumerate(t.updates):
         at = w.get(f"updates[{index}].date", update.where)
@@ -155,7 +159,10 @@ def _check_testimony(t: Testimony, today: dt.date) -> Iterator[Problem]:
 def _check_edition(archive: Archive, e: Edition, previous: Edition | None) -> Iterator[Problem]:
     w = e.where
     expected = int(e.path.rsplit("/", 1)[-1][:3])
-    if e.number != expected:
+    if e.number < 1:
+        yield _problem(w["number"], f"edition numbers start at 1, not {e.number}: the first "
+                       "edition is editions/001.yaml")
+    elif e.number != expected:
         yield _problem(w["number"], f"edition number {e.number} does not match its file name "
                        f"({expected:03d}.yaml)")
     if previous is not None and e.date < previous.date:

@@ -386,7 +386,7 @@ class _Reader:
                 self.error(node.where, f"'{dotted}': {err}")
                 return None
         if kind == "int":
-            if node.style or not text.isdigit():
+            if node.style or not (text.isascii() and text.isdigit()):
                 self.error(node.where, f"'{dotted}' must be a whole number, not '{text}'")
                 return None
             return int(text)
@@ -454,7 +454,8 @@ def plain_data(node: Node, *, booleans: bool = False, max_digits: int | None = 9
     if node.is_null:
         return None
     if not node.style:
-        if node.text.isdigit() and (max_digits is None or len(node.text) <= max_digits):
+        digits = node.text.isascii() and node.text.isdigit()
+        if digits and (max_digits is None or len(node.text) <= max_digits):
             return int(node.text)
         if booleans and node.text in ("true", "false"):
             return node.text == "true"
