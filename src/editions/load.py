@@ -590,6 +590,28 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+def _unread_files(root: Path, folder: str, what: str) -> Iterator[Problem]:
+    """A warning for each YAML file in `folder` that no build reads: in a subfolder, or with
+    its ending in capitals (`kim-fr.YAML`); the editor meant it to count, surely."""
+    base = root / folder
+    if not base.is_dir():
+        return
+    for path in sorted(base.rglob("*")):
+        relative = path.relative_to(base)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue  # hidden: an editor's or a tool's own
+        if path.suffix.lower() not in (".yaml", ".yml"):
+            continue
+        if len(relative.parts) > 1:
+            yield Problem(_relative(root, path), 1, 1, f"not read: {what} files are read only "
+                          f"from {folder}/ itself, not its subfolders; move it to "
+                          f"{folder}/{path.name} if it should count", "warning")
+        elif path.suffix not in (".yaml", ".yml"):
+            yield Problem(_relative(root, path), 1, 1, f"not read: the name must end in "
+                          f"'.yaml'; rename it {folder}/{path.stem}.yaml if it should count",
+                          "warning")
+
+
 class Loader(Protocol):
     """Reads testimony and edition files to records: a cache may answer for a file it knows."""
 
@@ -644,11 +666,13 @@ def load_archive(root: Path | str, problems: list[Problem] | None = None,
         edition = loader.edition(root, path, problems)
         if edition:
             editions.append(edition)
+    problems.extend(_unread_files(root, "testimonies", "testimony"))
+    problems.extend(_unread_files(root, "editions", "edition"))
     if not (root / "editions").is_dir() and not (root / "testimonies").is_dir():
         problems.append(Problem(str(root), 1, 1, "no 'editions/' or 'testimonies/' folder "
                                 "here: run editions in the publication's folder or give --root"))
-    if problems and not collect:
-        raise ContentError(problems)
+    if not collect and any(p.severity == "error" for p in problems):
+        raise ContentError(problems)  # warnings are `check`'s to report
     editions.sort(key=lambda e: e.number)
     return Archive(str(root), settings, testimonies, tuple(editions), references,
                    frozenset(unreadable))
