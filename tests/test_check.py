@@ -120,6 +120,26 @@ def test_build_refuses_and_writes_nothing(project: Path) -> None:
     assert not (project / "site").exists()
 
 
+def test_a_broken_references_file_is_one_problem_not_one_per_citation(project: Path) -> None:
+    (project / "references.yaml").write_text("references: [\n", encoding="utf-8")
+    assert check_errors(project) == [
+        "references.yaml:2:1: error: YAML syntax: did not find expected node content"]
+    (project / "references.yaml").write_text("references:\n  - title: no id\n",
+                                             encoding="utf-8")
+    assert check_errors(project) == [
+        "references.yaml:2:5: error: each reference must be a mapping with an 'id'"]
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)//", "example.org/news/", "file:///etc/",
+                                 "https://", "https://exa mple.org/", "http://[::1/"])
+def test_site_url_is_a_web_address(project: Path, url: str) -> None:
+    edit(project / "publication.yaml", "site_url: https://example.org/news/",
+         f"site_url: '{url}'")
+    assert check_errors(project) == [
+        f"publication.yaml:6:11: error: site_url '{url}' is not a web address: write the "
+        "archive's public address, such as https://example.org/news/"]
+
+
 def test_one_broken_file_does_not_hide_the_others(project: Path) -> None:
     edit(project / "testimonies/audrey-uk.yaml", "country: UK", "country: [UK]")
     edit(project / "editions/001.yaml", "[@smith2007]", "[@smith2070]")

@@ -166,6 +166,8 @@ def test_two_builds_at_once_leave_one_whole_site(project: Path) -> None:
                         "the site must go in a folder of its own, such as site/\n"),
         ("templates/assets", "error: templates/assets: is inside the publication's templates/ "
                              "folder; the site must go in a folder of its own, such as site/\n"),
+        ("images", "error: images: is inside the publication's images/ folder; the site must "
+                   "go in a folder of its own, such as site/\n"),
         (".", "error: .: is the publication's folder or holds it; the site must go in a folder "
               "of its own, such as site/\n"),
         ("..", "error: ..: is the publication's folder or holds it; the site must go in a "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +119,16 @@ def _check_settings(settings: Settings) -> Iterator[Problem]:
         where = settings.where.get("language") or Where("publication.yaml")
         yield _problem(where, f"language '{settings.language}' is not a language Babel knows: "
                        "write a tag such as en-GB or de-DE")
+    # The feed and every address made from it start here: only a web address will do.
+    try:
+        url = urllib.parse.urlsplit(settings.site_url)
+        web = url.scheme in ("http", "https") and bool(url.hostname)
+    except ValueError:  # an unclosed [ in the host, say
+        web = False
+    if not web or any(c.isspace() for c in settings.site_url):
+        where = settings.where.get("site_url") or Where("publication.yaml")
+        yield _problem(where, f"site_url '{settings.site_url}' is not a web address: write the "
+                       "archive's public address, such as https://example.org/news/")
 
 
 def errors(problems: list[Problem]) -> list[Problem]:
@@ -202,6 +213,8 @@ def _check_edition(archive: Archive, e: Edition, previous: Edition | None) -> It
 
 def _check_citations(archive: Archive, citations: Iterable[tuple[str, Where]]
                      ) -> Iterator[Problem]:
+    if archive.references.broken:
+        return  # references.yaml's own problem is reported; every citation would follow it
     known = archive.references.ids
     for key, where in citations:
         if key not in known:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -550,6 +550,16 @@ def load_settings(root: Path, problems: list[Problem]) -> Settings:
 
 
 def load_references(root: Path, problems: list[Problem]) -> References:
+    """The references, marked `broken` when the file has a problem (reported here), so that
+    citations are not each reported missing as well."""
+    before = len(problems)
+    references = _load_references(root, problems)
+    if len(problems) > before:
+        return replace(references, broken=True)
+    return references
+
+
+def _load_references(root: Path, problems: list[Problem]) -> References:
     path = root / REFERENCES_FILE
     if not path.exists():
         return References()

@@ -167,6 +167,7 @@ class References:
 
     entries: tuple[dict[str, Any], ...] = ()
     where: dict[str, Where] = field(default_factory=dict)
+    broken: bool = False  # references.yaml has a problem: which ids it meant is not known
 
     @cached_property
     def ids(self) -> frozenset[str]:

@@ -25,7 +25,7 @@ _held: set[Path] = set()
 # What a build writes at the top of a site; an existing --out folder must look like one.
 SITE_MARKERS = ("index.html", "assets")
 # The editor's own folders, which no build may replace.
-SOURCE_FOLDERS = ("testimonies", "editions", "templates")
+SOURCE_FOLDERS = ("testimonies", "editions", "templates", "images")
 
 
 def follow_link(out: Path) -> Path:
