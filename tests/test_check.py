@@ -69,6 +69,17 @@ RULES = [
     ("editions/001.yaml", "[@smith2007]", "[@smith2070]",
      "editions/001.yaml:10:207: error: citation '@smith2070' is not in references.yaml (did "
      "you mean 'smith2007'?)"),
+    ("testimonies/maurey-usa.yaml", "diagnosed: 2007-07", "diagnosed: \uff12\uff10\uff10\uff17-07",
+     "testimonies/maurey-usa.yaml:4:12: error: 'diagnosed': '\uff12\uff10\uff10\uff17-07' is not a "
+     "date: write YYYY-MM-DD, YYYY-MM or YYYY"),
+    ("editions/002.yaml", "number: 2", "number: \u0662",
+     "editions/002.yaml:1:9: error: 'number' must be a whole number, not '\u0662'"),
+    ("editions/002.yaml", "number: 2", "number: \u00b2",
+     "editions/002.yaml:1:9: error: 'number' must be a whole number, not '\u00b2'"),
+    ("testimonies/audrey-uk.yaml", "given: 2008-03-24",
+     "given: 2008-03-24\n  withdrawn: 2999-01-01",
+     "testimonies/audrey-uk.yaml:8:14: error: consent withdrawn on 2999-01-01 is in the future: "
+     "write the day the contributor withdrew it"),
 ]
 
 
@@ -76,6 +87,15 @@ RULES = [
 def test_rule(project: Path, file: str, old: str, new: str, expected: str) -> None:
     edit(project / file, old, new)
     assert expected in check_errors(project)
+
+
+def test_edition_numbers_start_at_one(project: Path) -> None:
+    text = (project / "editions/001.yaml").read_text(encoding="utf-8")
+    (project / "editions/000.yaml").write_text(text.replace("number: 1", "number: 0", 1),
+                                              encoding="utf-8")
+    assert check_errors(project) == [
+        "editions/000.yaml:1:9: error: edition numbers start at 1, not 0: the first edition is "
+        "editions/001.yaml"]
 
 
 def test_citation_line_points_into_the_block(project: Path) -> None:
@@ -98,6 +118,26 @@ def test_build_refuses_and_writes_nothing(project: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("editions/001.yaml:24:5: error: no testimony 'nobody-here'")
     assert not (project / "site").exists()
+
+
+def test_a_broken_references_file_is_one_problem_not_one_per_citation(project: Path) -> None:
+    (project / "references.yaml").write_text("references: [\n", encoding="utf-8")
+    assert check_errors(project) == [
+        "references.yaml:2:1: error: YAML syntax: did not find expected node content"]
+    (project / "references.yaml").write_text("references:\n  - title: no id\n",
+                                             encoding="utf-8")
+    assert check_errors(project) == [
+        "references.yaml:2:5: error: each reference must be a mapping with an 'id'"]
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)//", "example.org/news/", "file:///etc/",
+                                 "https://", "https://exa mple.org/", "http://[::1/"])
+def test_site_url_is_a_web_address(project: Path, url: str) -> None:
+    edit(project / "publication.yaml", "site_url: https://example.org/news/",
+         f"site_url: '{url}'")
+    assert check_errors(project) == [
+        f"publication.yaml:6:11: error: site_url '{url}' is not a web address: write the "
+        "archive's public address, such as https://example.org/news/"]
 
 
 def test_one_broken_file_does_not_hide_the_others(project: Path) -> None:

@@ -191,6 +191,18 @@ def test_fmt_refuses_a_file_the_loader_refuses(project: Path) -> None:
     assert path.read_bytes() == before, "nothing is rewritten while any file has a problem"
 
 
+def test_fmt_refuses_a_file_that_is_not_a_testimony_or_edition(project: Path) -> None:
+    (project / "notes.md").write_text("# Notes\n", encoding="utf-8")
+    (project / "testimonies/sub").mkdir()
+    (project / "testimonies/sub/kim-nz.yaml").write_text("name: Kim\n", encoding="utf-8")
+    for name in ("notes.md", "testimonies/sub/kim-nz.yaml"):
+        result = run(project, "fmt", str(project / name))
+        assert (result.exit_code, result.stderr) == (1, (
+            f"error: {project / name}: not a testimony or edition file "
+            "(testimonies/<id>.yaml, editions/NNN.yaml); fmt rewrites only those\n"))
+    assert (project / "notes.md").read_text(encoding="utf-8") == "# Notes\n"
+
+
 @pytest.mark.parametrize(
     ("text", "lines"),
     [

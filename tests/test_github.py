@@ -7,7 +7,7 @@ from pathlib import Path
 from editions.errors import Problem
 from editions.github import annotation
 
-from .conftest import run
+from .conftest import REPO, run
 from .test_check import edit
 
 
@@ -49,3 +49,22 @@ def _relative(path: Path) -> str:
     import os
 
     return os.path.relpath(path)
+
+
+def test_strict_fails_on_warning_annotations(project: Path) -> None:
+    kim = project / "testimonies/kim-canada.yaml"
+    kim.write_text("name: Kim\ncountry: Canada\ncondition: UC\nreceived: 2013-02-01\n"
+                   "story: |\n  Write to kim@example.org any time.\n", encoding="utf-8")
+    result = run(project, "check", "--format", "github", "--strict")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"::warning file={_relative(kim)},line=6,col=12::")
+    assert result.stdout.count("\n") == 1
+    assert result.stderr == "1 warning found\n"
+    assert run(project, "check", "--format", "github").exit_code == 0
+
+
+def test_the_workflow_fails_on_warnings() -> None:
+    """README: warnings fail `editions check --strict` (for CI); the workflow runs it so."""
+    workflow = (REPO / ".github/workflows/editions.yml").read_text(encoding="utf-8")
+    assert "run: editions check --format github --strict\n" in workflow

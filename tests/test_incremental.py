@@ -265,6 +265,37 @@ def test_a_site_changed_by_hand_is_built_again(again: Path) -> None:
     assert files(site) == before
 
 
+def test_a_pdf_overwritten_by_hand_is_laid_out_again(again: Path) -> None:
+    site = again / "site"
+    before = files(site)
+    pdf = site / "editions/001" / PDF.format(1)
+    pdf.unlink()  # the site's files are hard links into older sites: replace, never alter
+    pdf.write_bytes(b"%PDF-1.7")
+    result = run(again, "build", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("built 1 edition (1 PDF, 4 pages), 4 up to date, and ")
+    assert result.stderr == (f"warning: {pdf}: not as the last build wrote it (8 bytes, not "
+                             f"{len(before['editions/001/' + PDF.format(1)])}); edition 1 is "
+                             "rendered again\n")
+    assert files(site) == before  # the archive names the PDF's real size again
+
+
+@pytest.mark.parametrize("page", ["../publication.yaml", "editions/002/index.html"])
+def test_a_manifest_naming_other_files_is_not_trusted(again: Path, page: str) -> None:
+    site = again / "site"
+    before = files(site)
+    manifest = json.loads((site / MANIFEST).read_text())
+    manifest["editions"]["001"]["page"] = page
+    (site / MANIFEST).write_text(json.dumps(manifest))
+    result = run(again, "build", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("built 1 edition (1 PDF, 4 pages), 4 up to date, and ")
+    assert result.stderr == (f"warning: {site / MANIFEST}: edition 1's files are not where a "
+                             "build writes them; it is rendered again\n")
+    assert files(site) == before
+    assert (again / "publication.yaml").is_file()
+
+
 def test_a_changed_picture_renders_the_pages_again(again: Path) -> None:
     png = tiny_png()  # a real PNG: check reads its size from its header
     (again / "images").mkdir()

@@ -72,8 +72,8 @@ def test_sample_archive_loads(project: Path) -> None:
          "testimonies/kim-canada.yaml:1:1: error: the file is missing the required field 'name'"),
         (GOOD.replace("name: Kim", "name:\n  - Kim"),
          "testimonies/kim-canada.yaml:2:3: error: 'name' must be text, not a list"),
-        (GOOD.replace("  given: 2008-03-01", "  given:"),
-         "testimonies/kim-canada.yaml:7:9: error: 'consent.given' must not be empty"),
+        (GOOD.replace("received: 2008-03-01", "received:"),
+         "testimonies/kim-canada.yaml:5:10: error: 'received' must not be empty"),
         (GOOD + "updates:\n  - date: 2008-06\n    text: Fine.\n    mood: good\n",
          "testimonies/kim-canada.yaml:15:5: error: unknown field 'updates[0].mood'"),
         ("- just\n- a list\n",
@@ -152,6 +152,27 @@ def test_bad_file_names(project: Path) -> None:
         "testimonies/Kim_Canada.yaml:1:1: error: testimony file name 'Kim_Canada.yaml' must be "
         "<id>.yaml, the id in lowercase letters, digits and hyphens",
     ]
+
+
+def test_yaml_files_no_build_reads_are_named(project: Path) -> None:
+    """A testimony in a subfolder or ending in .YAML is not read; check says so, and the
+    rest of the archive still checks and builds."""
+    write(project / "testimonies" / "sub" / "kim-nz.yaml", GOOD)
+    write(project / "testimonies" / "kim-fr.YAML", GOOD)
+    write(project / "editions" / "old" / "001.yaml", "number: 1\n")
+    write(project / "testimonies" / ".git-keep" / "x.yaml", GOOD)  # hidden: left alone
+    result = run(project, "check")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "testimonies/kim-fr.YAML:1:1: warning: not read: the name must end in '.yaml'; rename "
+        "it testimonies/kim-fr.yaml if it should count\n"
+        "testimonies/sub/kim-nz.yaml:1:1: warning: not read: testimony files are read only "
+        "from testimonies/ itself, not its subfolders; move it to testimonies/kim-nz.yaml if "
+        "it should count\n"
+        "editions/old/001.yaml:1:1: warning: not read: edition files are read only from "
+        "editions/ itself, not its subfolders; move it to editions/001.yaml if it should count\n")
+    assert result.stdout == "ok: 13 testimonies and 5 editions, no problems, 3 warnings\n"
+    assert len(load_archive(project).testimonies) == 13
 
 
 def test_every_problem_of_every_file_at_once(project: Path) -> None:

@@ -26,8 +26,8 @@ country: New Zealand
 condition: Crohn's disease
 started: 2012-03
 received: 2013-02-01
-consent:
-  given: 2013-02-01
+# consent:                # not given yet: no edition may print this testimony
+#   given: YYYY-MM-DD     # uncomment, with the date the contributor agreed to be printed
 story:  # the contributor's words in Markdown; `editions check` refuses an empty story
 """
     assert (REPO / "schemas/testimony.schema.json").is_file()
@@ -38,6 +38,31 @@ story:  # the contributor's words in Markdown; `editions check` refuses an empty
     edit(path, "story:  # the", "story: |\n  I was diagnosed. Then I wrote.\n# the")
     assert run(project, "fmt").stdout.startswith("formatted 1 of 19 files")
     assert "story: |\n  I was diagnosed.\n  Then I wrote.\n" in path.read_text(encoding="utf-8")
+    assert run(project, "check").exit_code == 0
+
+
+def test_a_testimony_waits_for_consent_before_any_edition_prints_it(project: Path) -> None:
+    """Receiving a story is not consent: `new` records none, and nothing proposes or prints it."""
+    assert run(project, "new", "testimony", "Kim", "--country", "Canada", "--condition", "UC",
+               "--today", "2013-02-01").exit_code == 0
+    kim = project / "testimonies/kim-canada.yaml"
+    edit(kim, "story:  # the", "story: |\n  Hello.\n# the")
+    assert run(project, "check").exit_code == 0
+    result = run(project, "new", "edition", "--today", "2013-03-01")
+    assert result.stdout == (f"wrote {project / 'editions/006.yaml'}: a draft proposing "
+                             "1 testimony\n")
+    edition = project / "editions/006.yaml"
+    assert "kim-canada" not in edition.read_text(encoding="utf-8")
+    edit(edition, "  - soren-denmark", "  - soren-denmark\n  - kim-canada")
+    check = run(project, "check")
+    assert check.exit_code == 1
+    assert check.stderr == (
+        "editions/006.yaml:7:5: error: 'kim-canada' has no consent: no edition may print it "
+        "before its file says when the contributor agreed (consent: given: DATE)\n"
+        "1 problem found\n")
+    edit(kim, "# consent:", "consent: {}  #")
+    assert run(project, "check").stderr == check.stderr
+    edit(kim, "consent: {}  #", "consent:\n  given: 2013-02-20  #")
     assert run(project, "check").exit_code == 0
 
 
@@ -67,7 +92,7 @@ def test_ids_are_ascii_slugs() -> None:
 
 def test_new_edition_proposes_new_and_updated_testimonies(project: Path) -> None:
     assert run(project, "new", "testimony", "Kim", "--country", "Canada", "--condition", "UC",
-               "--today", "2013-02-01").exit_code == 0
+               "--today", "2013-02-01", "--consent", "2013-02-01").exit_code == 0
     edit(project / "testimonies/kim-canada.yaml", "story:  # the", "story: |\n  Hello.\n# the")
     siobhan = project / "testimonies/siobhan-ireland.yaml"
     siobhan.write_text(siobhan.read_text(encoding="utf-8")

@@ -90,6 +90,40 @@ def test_a_build_killed_at_any_moment_leaves_the_site_whole(tmp_path: Path) -> N
     assert killed_while_writing >= 1
 
 
+def _importing_weasyprint(pid: int) -> bool:
+    """Whether a child of `pid` (the server PDF workers fork from) is importing WeasyPrint:
+    cffi is loaded early in the import, which takes a good second more."""
+    try:
+        children = [child for task in Path(f"/proc/{pid}/task").iterdir()
+                    for child in (task / "children").read_text().split()]
+        return any("_cffi_backend" in Path(f"/proc/{child}/maps").read_text()
+                   for child in children)
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+@pytest.mark.parametrize("whole_group", [True, False], ids=["terminal", "build-only"])
+def test_ctrl_c_while_pdf_workers_start_is_one_line(project: Path, whole_group: bool) -> None:
+    """Ctrl-C (to the terminal's whole process group, or to the build alone) while the server
+    the PDF workers fork from is importing WeasyPrint: one line, status 130, the site as it
+    was, and no traceback from the server or a worker that starts after the build stopped."""
+    assert run(project, "build", "--html-only").exit_code == 0
+    before = snapshot(project / "site")
+    process = subprocess.Popen([str(SCRIPT), "build", "--jobs", "2", "--root", str(project)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    while process.poll() is None and not _importing_weasyprint(process.pid):
+        time.sleep(0.001)
+    if whole_group:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate()  # also waits for the server, which shares the pipes
+    assert (process.returncode, stderr) == (130, "interrupted: the site was left as it was\n")
+    assert snapshot(project / "site") == before
+    assert leftovers(project) == [".site.lock"]
+
+
 def test_a_second_build_stops_with_a_clear_message(project: Path) -> None:
     assert run(project, "build", "--html-only").exit_code == 0
     before = snapshot(project / "site")
@@ -132,6 +166,8 @@ def test_two_builds_at_once_leave_one_whole_site(project: Path) -> None:
                         "the site must go in a folder of its own, such as site/\n"),
         ("templates/assets", "error: templates/assets: is inside the publication's templates/ "
                              "folder; the site must go in a folder of its own, such as site/\n"),
+        ("images", "error: images: is inside the publication's images/ folder; the site must "
+                   "go in a folder of its own, such as site/\n"),
         (".", "error: .: is the publication's folder or holds it; the site must go in a folder "
               "of its own, such as site/\n"),
         ("..", "error: ..: is the publication's folder or holds it; the site must go in a "
@@ -157,6 +193,37 @@ def test_out_elsewhere_and_again(project: Path, tmp_path: Path) -> None:
     assert run(project, "build", "--html-only", "--out", str(out)).exit_code == 0
     assert (out / "index.html").is_file()
     assert sorted(p.name for p in out.parent.iterdir()) == [".news.lock", "news"]
+
+
+def test_a_site_that_is_a_link_is_built_where_it_points(project: Path, tmp_path: Path) -> None:
+    """A link to a web server's folder: the site is switched beside the target, the link kept,
+    and nothing is left beside either, even after a killed build left a link behind."""
+    www = tmp_path / "srv" / "www"
+    www.mkdir(parents=True)
+    (project / "site").symlink_to(www)
+    (project / ".site.new-99999").symlink_to(www)  # what such a build once left
+    for number in range(2):
+        set_round(project, number)  # each build writes and switches a new site
+        result = run(project, "build", "--html-only")
+        assert result.exit_code == 0, result.output
+        assert f" and the archive into {www} in " in result.stdout
+        assert "Round " + str(number) in (www / "editions/005/index.html").read_text()
+    assert (project / "site").is_symlink()
+    assert os.readlink(project / "site") == str(www)
+    assert (www / "index.html").is_file()
+    assert (www / "editions/001/index.html").is_file()
+    assert leftovers(project) == []
+    assert sorted(p.name for p in www.parent.iterdir()) == [".www.lock", "www"]
+    assert run(project, "build", "--html-only", "--out", str(project / "site")).exit_code == 0
+    assert (project / "site").is_symlink()
+
+
+def test_a_site_link_in_a_loop_is_refused(project: Path) -> None:
+    (project / "site").symlink_to(project / "site")
+    result = run(project, "build", "--html-only")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {project / 'site'}: is a symbolic link that ")
+    assert (project / "site").is_symlink()
 
 
 def test_out_that_is_a_file(project: Path) -> None:

@@ -40,6 +40,7 @@ from .site import (
     carry,
     check_out,
     clear_leftovers,
+    follow_link,
     locked,
     prune,
     publish,
@@ -194,9 +195,10 @@ def _render_editions(todo: list[EditionView], texts: dict[int, EditionText],
     settings = renderer.settings
     if html_only:
         for view in todo:
-            entry = Entry(key=keys[view.number], page=page_path(view.number))
-            yield RenderedEdition(view.number, entry,
-                                  renderer.edition_page(view, texts[view.number]).encode(), None)
+            html = renderer.edition_page(view, texts[view.number]).encode()
+            entry = Entry(key=keys[view.number], page=page_path(view.number),
+                          page_size=len(html))
+            yield RenderedEdition(view.number, entry, html, None)
         return
     by_number = {view.number: view for view in todo}
     sources = (PdfJob(view.number, renderer.edition_page(view, texts[view.number]),
@@ -205,10 +207,10 @@ def _render_editions(todo: list[EditionView], texts: dict[int, EditionText],
     for result in render_pdfs(sources, files, workers):
         number = result.number
         log.info("edition %d: laid out the PDF, %d pages", number, result.pages)
-        page = renderer.edition_page(by_number[number], texts[number], len(result.pdf))
+        html = renderer.edition_page(by_number[number], texts[number], len(result.pdf)).encode()
         entry = Entry(key=keys[number], page=page_path(number), pdf=pdf_path(settings, number),
-                      pdf_size=len(result.pdf), pdf_pages=result.pages)
-        yield RenderedEdition(number, entry, page.encode(), result.pdf)
+                      pdf_size=len(result.pdf), pdf_pages=result.pages, page_size=len(html))
+        yield RenderedEdition(number, entry, html, result.pdf)
 
 
 def _write_edition(staging: Path, edition: RenderedEdition, settings: Settings) -> None:
@@ -272,9 +274,12 @@ def build(root: Path | str, out: Path | str | None = None, numbers: Iterable[int
     carried over, not rendered.
     """
     root = Path(root)
-    out = Path(out) if out is not None else root / "site"
+    named = Path(out) if out is not None else root / "site"
+    out = follow_link(named)
     check_out(root, out)
     with locked(out):
+        if named != out:  # what builds that replaced the link left beside it
+            clear_leftovers(named)
         return _build(root, out, numbers, html_only=html_only, today=today,
                       use_cache=use_cache, jobs=jobs or os.cpu_count() or 1,
                       progress=progress)
@@ -296,7 +301,8 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     options = {"numbers": numbers, "html_only": html_only}
     inputs = inputs_key(fingerprint(root / "templates", files, archive.settings), digests,
                         archive, root / IMAGES_DIR, options)
-    if manifest.inputs == inputs and intact(out, manifest):
+    previous = manifest.present(out, archive.settings)
+    if manifest.inputs == inputs and intact(out, manifest) and previous == manifest.editions:
         report.up_to_date = sorted(number for number in manifest.editions
                                    if numbers is None or number in numbers)
         report.written = False
@@ -319,7 +325,7 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     common = fingerprint(root / "templates", files, archive.settings)
     keys = edition_keys(chosen, texts, common, renderer.testimony_pages)
 
-    previous, previous_pages = manifest.present(out), manifest.pages
+    previous_pages = manifest.pages
     todo = [view for view in chosen
             if not reusable(previous.get(view.number), keys[view.number], html_only)]
     rendering = {view.number for view in todo}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,6 +139,16 @@ def _check_settings(settings: Settings) -> Iterator[Problem]:
         where = settings.where.get("language") or Where("publication.yaml")
         yield _problem(where, f"language '{settings.language}' is not a language Babel knows: "
                        "write a tag such as en-GB or de-DE")
+    # The feed and every address made from it start here: only a web address will do.
+    try:
+        url = urllib.parse.urlsplit(settings.site_url)
+        web = url.scheme in ("http", "https") and bool(url.hostname)
+    except ValueError:  # an unclosed [ in the host, say
+        web = False
+    if not web or any(c.isspace() for c in settings.site_url):
+        where = settings.where.get("site_url") or Where("publication.yaml")
+        yield _problem(where, f"site_url '{settings.site_url}' is not a web address: write the "
+                       "archive's public address, such as https://example.org/news/")
 
 
 def errors(problems: list[Problem]) -> list[Problem]:
@@ -159,6 +170,10 @@ def _check_testimony(t: Testimony, today: dt.date) -> Iterator[Problem]:
     if t.consent.withdrawn and t.consent.given and t.consent.withdrawn < t.consent.given:
         yield _problem(w["consent.withdrawn"], f"consent withdrawn on {t.consent.withdrawn}, "
                        f"before it was given ({t.consent.given})")
+    if t.consent.withdrawn and t.consent.withdrawn.first_day > today:
+        # Past editions would say "Revised on" that day, which has not come.
+        yield _problem(w["consent.withdrawn"], f"consent withdrawn on {t.consent.withdrawn} is "
+                       "in the future: write the day the contributor withdrew it")
     last = None
     for index, update in enumerate(t.updates):
         at = w.get(f"updates[{index}].date", update.where)
@@ -180,7 +195,10 @@ def _check_testimony(t: Testimony, today: dt.date) -> Iterator[Problem]:
 def _check_edition(archive: Archive, e: Edition, previous: Edition | None) -> Iterator[Problem]:
     w = e.where
     expected = int(e.path.rsplit("/", 1)[-1][:3])
-    if e.number != expected:
+    if e.number < 1:
+        yield _problem(w["number"], f"edition numbers start at 1, not {e.number}: the first "
+                       "edition is editions/001.yaml")
+    elif e.number != expected:
         yield _problem(w["number"], f"edition number {e.number} does not match its file name "
                        f"({expected:03d}.yaml)")
     if previous is not None and e.date < previous.date:
@@ -207,7 +225,10 @@ def _check_edition(archive: Archive, e: Edition, previous: Edition | None) -> It
             yield _problem(at, f"'{tid}' was received on {testimony.received}, after this "
                            f"edition's date ({e.date})")
         consent = testimony.consent
-        if consent.given is None or consent.given > e.date:
+        if consent.given is None:
+            yield _problem(at, f"'{tid}' has no consent: no edition may print it before its "
+                           f"file says when the contributor agreed (consent: given: DATE)")
+        elif consent.given > e.date:
             yield _problem(at, f"'{tid}' has no consent by this edition's date ({e.date}); "
                            f"consent given {consent.given}")
         if consent.withdrawn and consent.withdrawn <= e.date:
@@ -217,6 +238,8 @@ def _check_edition(archive: Archive, e: Edition, previous: Edition | None) -> It
 
 def _check_citations(archive: Archive, citations: Iterable[tuple[str, Where]]
                      ) -> Iterator[Problem]:
+    if archive.references.broken:
+        return  # references.yaml's own problem is reported; every citation would follow it
     known = archive.references.ids
     for key, where in citations:
         if key not in known:

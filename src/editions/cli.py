@@ -185,7 +185,7 @@ def check(output: str, strict: bool, root: Path, verbose: int, quiet: bool,
     """
     _setup_logging(verbose, quiet)
     if output == "github":
-        _check_github(root)
+        _check_github(root, strict)
         return
     report = check_archive(root, strict=strict)  # warnings are logged as they are found
     if not quiet:
@@ -194,7 +194,7 @@ def check(output: str, strict: bool, root: Path, verbose: int, quiet: bool,
                    f"no problems{found}")
 
 
-def _check_github(root: Path) -> None:
+def _check_github(root: Path, strict: bool) -> None:
     logging.getLogger("editions").setLevel(logging.ERROR)  # each problem is told once, below
     try:
         archive, problems = checked(root)
@@ -208,9 +208,12 @@ def _check_github(root: Path) -> None:
     for problem in problems:
         click.echo(annotation(problem.severity, problem, problem.message, root))
     errors = sum(1 for p in problems if p.severity == "error")
-    click.echo(summary or f"{errors} error{'s' if errors != 1 else ''} found", err=True)
-    if errors:
+    warnings = len(problems) - errors if strict else 0  # --strict fails on warnings too
+    if errors or warnings:
+        found = [_plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
+        click.echo(f"{' and '.join(found)} found", err=True)
         sys.exit(1)
+    click.echo(summary, err=True)
 
 
 @main.command()
@@ -322,7 +325,9 @@ def new() -> None:
 @click.option("--started", metavar="DATE", help="Start of the treatment: YYYY-MM-DD, YYYY-MM, "
                                                 "YYYY.")
 @click.option("--received", metavar="DATE", help="When the story arrived [default: today].")
-@click.option("--consent", metavar="DATE", help="When consent was given [default: today].")
+@click.option("--consent", metavar="DATE",
+              help="When the contributor agreed to be printed [default: not yet; the file "
+              "says where to write it].")
 @_TODAY
 @_common
 def new_testimony_command(name: str, country: str, condition: str, testimony_id: str | None,
@@ -353,7 +358,9 @@ def new_edition_command(today: str | None, root: Path, verbose: int, quiet: bool
 
     made, proposed = new_edition(root, on=parse_today(today))
     if not quiet:
-        click.echo(f"wrote {made.path}: a draft proposing {len(proposed)} testimonies")
+        count = len(proposed)
+        click.echo(f"wrote {made.path}: a draft proposing {count} "
+                   f"testimon{'y' if count == 1 else 'ies'}")
 
 
 @main.command("publish")

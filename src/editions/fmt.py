@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from .errors import ContentError, Problem
+from .errors import ContentError, EditionsError, Problem
 from .load import EDITION_FIELDS, TESTIMONY_FIELDS, Field, load_edition, load_testimony
 from .model import EDITION_FILE_PATTERN, ID_PATTERN
 from .prose import semantic_lines
@@ -107,11 +107,17 @@ def format_files(root: Path, paths: Iterable[Path] | None = None, *,
     `write=False` nothing is written and the report lists what would change.
     """
     chosen = sorted(set(paths)) if paths is not None else archive_files(root)
+    others = [path for path in chosen if spec_for(path.resolve()) is None]
+    if paths is not None and others:
+        # Named on purpose but not a file fmt knows: saying nothing would pass a typo as done.
+        raise EditionsError(f"{', '.join(str(p) for p in others)}: not a testimony or edition "
+                            "file (testimonies/<id>.yaml, editions/NNN.yaml); fmt rewrites only "
+                            "those")
     problems: list[Problem] = []
     planned: list[tuple[Path, str, str]] = []
     for path in chosen:
         spec = spec_for(path.resolve())
-        if spec is None:
+        if spec is None:  # a file in the archive's folders that check names, not fmt's
             log.debug("fmt: %s is not a testimony or edition file; left as it is", path)
             continue
         file_problems = _load_strictly(root, path, spec)

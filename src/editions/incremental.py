@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -17,7 +18,7 @@ from typing import Any
 from .assemble import EditionView
 from .markdown import EditionText, pandoc_identity
 from .model import Archive, Markdown, PartialDate, Settings, Testimony, Where
-from .render import Page
+from .render import Page, page_path, pdf_path
 from .versions import package_version
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class Entry:
     pdf: str | None = None
     pdf_size: int | None = None
     pdf_pages: int | None = None
+    page_size: int | None = None  # absent from manifests written before it was recorded
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -174,10 +176,30 @@ class Manifest:
     def files(self) -> set[str]:
         return {MANIFEST, *self.pages, *(f for e in self.editions.values() for f in e.files)}
 
-    def present(self, site: Path) -> dict[int, Entry]:
-        """The entries whose files the site still has: an entry is only as good as those."""
-        return {n: e for n, e in self.editions.items()
-                if all((site / f).is_file() for f in e.files)}
+    def present(self, site: Path, settings: Settings) -> dict[int, Entry]:
+        """The entries whose files the site still has as the last build wrote them: at the
+        paths a build writes (a hand-edited manifest names no other file), each of the size
+        recorded (one stat a file: a PDF overwritten by hand is not carried over)."""
+        return {n: e for n, e in self.editions.items() if _sound(site, n, e, settings)}
+
+
+def _sound(site: Path, number: int, entry: Entry, settings: Settings) -> bool:
+    if entry.page != page_path(number) or entry.pdf not in (None, pdf_path(settings, number)):
+        log.warning("%s: edition %d's files are not where a build writes them; it is "
+                    "rendered again", site / MANIFEST, number)
+        return False
+    for name, size in ((entry.page, entry.page_size), (entry.pdf, entry.pdf_size)):
+        if name is None:
+            continue
+        try:
+            found = (site / name).stat()
+        except OSError:
+            return False  # gone: rendered again, as any edition not built yet
+        if not stat.S_ISREG(found.st_mode) or (size is not None and found.st_size != size):
+            log.warning("%s: not as the last build wrote it (%d bytes, not %s); edition %d is "
+                        "rendered again", site / name, found.st_size, size, number)
+            return False
+    return True
 
 
 def read_manifest(site: Path) -> Manifest:

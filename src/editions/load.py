@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -260,7 +260,8 @@ class Field:
 
 
 CONSENT_FIELDS = {
-    "given": Field("date", required=True, description="when the contributor consented"),
+    "given": Field("date", description="when the contributor agreed to be printed; no edition "
+                   "prints the testimony before"),
     "withdrawn": Field("date", description="when the contributor withdrew consent"),
 }
 UPDATE_FIELDS = {
@@ -280,7 +281,8 @@ TESTIMONY_FIELDS = {
     "diagnosed": Field("date"),
     "started": Field("date", description="start of the treatment; derives update labels"),
     "received": Field("date", required=True, description="when the story reached the editor"),
-    "consent": Field("map", required=True, fields=CONSENT_FIELDS),
+    "consent": Field("map", fields=CONSENT_FIELDS,
+                     description="a testimony may be kept before its contributor agrees"),
     "story": Field("markdown", required=True),
     "updates": Field("maps", fields=UPDATE_FIELDS, description="oldest first"),
     "privacy": Field("map", fields=PRIVACY_FIELDS, description="what the privacy lint may pass"),
@@ -384,7 +386,7 @@ class _Reader:
                 self.error(node.where, f"'{dotted}': {err}")
                 return None
         if kind == "int":
-            if node.style or not text.isdigit():
+            if node.style or not (text.isascii() and text.isdigit()):
                 self.error(node.where, f"'{dotted}' must be a whole number, not '{text}'")
                 return None
             return int(text)
@@ -452,7 +454,8 @@ def plain_data(node: Node, *, booleans: bool = False, max_digits: int | None = 9
     if node.is_null:
         return None
     if not node.style:
-        if node.text.isdigit() and (max_digits is None or len(node.text) <= max_digits):
+        digits = node.text.isascii() and node.text.isdigit()
+        if digits and (max_digits is None or len(node.text) <= max_digits):
             return int(node.text)
         if booleans and node.text in ("true", "false"):
             return node.text == "true"
@@ -508,11 +511,11 @@ def load_testimony(root: Path, path: Path, problems: list[Problem],
     updates = tuple(
         Update(u["date"], u.get("label"), u["text"], at) for u, at in v.get("updates", [])
     )
-    consent = v["consent"]
+    consent = v.get("consent", {})
     return Testimony(
         id=path.stem, name=v["name"], country=v["country"], condition=v["condition"],
         treatment=v.get("treatment"), diagnosed=v.get("diagnosed"), started=v.get("started"),
-        received=v["received"], consent=Consent(consent["given"], consent.get("withdrawn")),
+        received=v["received"], consent=Consent(consent.get("given"), consent.get("withdrawn")),
         story=v["story"], updates=updates, where=where,
         acknowledged=tuple(v.get("privacy", {}).get("acknowledged", [])),
     )
@@ -547,6 +550,16 @@ def load_settings(root: Path, problems: list[Problem]) -> Settings:
 
 
 def load_references(root: Path, problems: list[Problem]) -> References:
+    """The references, marked `broken` when the file has a problem (reported here), so that
+    citations are not each reported missing as well."""
+    before = len(problems)
+    references = _load_references(root, problems)
+    if len(problems) > before:
+        return replace(references, broken=True)
+    return references
+
+
+def _load_references(root: Path, problems: list[Problem]) -> References:
     path = root / REFERENCES_FILE
     if not path.exists():
         return References()
@@ -585,6 +598,28 @@ def _yaml_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _unread_files(root: Path, folder: str, what: str) -> Iterator[Problem]:
+    """A warning for each YAML file in `folder` that no build reads: in a subfolder, or with
+    its ending in capitals (`kim-fr.YAML`); the editor meant it to count, surely."""
+    base = root / folder
+    if not base.is_dir():
+        return
+    for path in sorted(base.rglob("*")):
+        relative = path.relative_to(base)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue  # hidden: an editor's or a tool's own
+        if path.suffix.lower() not in (".yaml", ".yml"):
+            continue
+        if len(relative.parts) > 1:
+            yield Problem(_relative(root, path), 1, 1, f"not read: {what} files are read only "
+                          f"from {folder}/ itself, not its subfolders; move it to "
+                          f"{folder}/{path.name} if it should count", "warning")
+        elif path.suffix not in (".yaml", ".yml"):
+            yield Problem(_relative(root, path), 1, 1, f"not read: the name must end in "
+                          f"'.yaml'; rename it {folder}/{path.stem}.yaml if it should count",
+                          "warning")
 
 
 class Loader(Protocol):
@@ -641,11 +676,13 @@ def load_archive(root: Path | str, problems: list[Problem] | None = None,
         edition = loader.edition(root, path, problems)
         if edition:
             editions.append(edition)
+    problems.extend(_unread_files(root, "testimonies", "testimony"))
+    problems.extend(_unread_files(root, "editions", "edition"))
     if not (root / "editions").is_dir() and not (root / "testimonies").is_dir():
         problems.append(Problem(str(root), 1, 1, "no 'editions/' or 'testimonies/' folder "
                                 "here: run editions in the publication's folder or give --root"))
-    if problems and not collect:
-        raise ContentError(problems)
+    if not collect and any(p.severity == "error" for p in problems):
+        raise ContentError(problems)  # warnings are `check`'s to report
     editions.sort(key=lambda e: e.number)
     return Archive(str(root), settings, testimonies, tuple(editions), references,
                    frozenset(unreadable))

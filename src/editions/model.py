@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits only: \d would take '２００７' (full-width) or Arabic-Indic digits too.
+DATE_PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-EDITION_FILE_PATTERN = re.compile(r"^(\d{3})\.yaml$")
+EDITION_FILE_PATTERN = re.compile(r"^([0-9]{3})\.yaml$")
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ class References:
 
     entries: tuple[dict[str, Any], ...] = ()
     where: dict[str, Where] = field(default_factory=dict)
+    broken: bool = False  # references.yaml has a problem: which ids it meant is not known
 
     @cached_property
     def ids(self) -> frozenset[str]:

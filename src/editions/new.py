@@ -21,6 +21,9 @@ from .schema import schema_file
 log = logging.getLogger(__name__)
 
 STORY_PROMPT = "the contributor's words in Markdown; `editions check` refuses an empty story"
+CONSENT_PROMPT = (
+    "consent:                # not given yet: no edition may print this testimony\n"
+    "  given: YYYY-MM-DD     # uncomment, with the date the contributor agreed to be printed")
 # Letters that do not fall apart into a base letter and an accent.
 _FOLD = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
                        "ß": "ss", "ð": "d", "þ": "th", "ł": "l", "Ł": "L", "đ": "d"})
@@ -80,9 +83,13 @@ def new_testimony(root: Path, name: str, country: str, condition: str, *, on: dt
     if started:
         data["started"] = _date(started, "--started")
     data["received"] = _date(received, "--received") if received else on
-    data["consent"] = CommentedMap([("given", _date(consent, "--consent") if consent else on)])
+    if consent:
+        data["consent"] = CommentedMap([("given", _date(consent, "--consent"))])
     data["story"] = None
     data.yaml_add_eol_comment(STORY_PROMPT, "story")
+    if not consent:
+        # Receiving a story is not consent to print it: the editor writes the date they had it.
+        data.yaml_set_comment_before_after_key("story", before=CONSENT_PROMPT)
     path = root / "testimonies" / f"{tid}.yaml"
     text = _dump(data, TESTIMONY_FIELDS, "testimony")
     _write_new(path, text)

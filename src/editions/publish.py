@@ -28,7 +28,7 @@ def today(override: str | None = None) -> dt.date:
         except ValueError:
             raise EditionsError(f"'{override}' is not a date: write YYYY-MM-DD") from None
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
+    if epoch and epoch.isascii() and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     return dt.date.today()
 

@@ -25,7 +25,25 @@ _held: set[Path] = set()
 # What a build writes at the top of a site; an existing --out folder must look like one.
 SITE_MARKERS = ("index.html", "assets")
 # The editor's own folders, which no build may replace.
-SOURCE_FOLDERS = ("testimonies", "editions", "templates")
+SOURCE_FOLDERS = ("testimonies", "editions", "templates", "images")
+
+
+def follow_link(out: Path) -> Path:
+    """The folder a build writes: where a symbolic link named as the output points.
+
+    A link to a web server's folder is a common deployment; the site is built and switched
+    beside the link's target, and the link stays as it is.
+    """
+    if not out.is_symlink():
+        return out
+    try:
+        target = out.resolve(strict=False)
+    except (OSError, RuntimeError) as err:  # RuntimeError: a loop of links
+        raise EditionsError(f"{out}: is a symbolic link that cannot be followed ({err})") from None
+    if target.is_symlink():  # still a link: it leads in a loop
+        raise EditionsError(f"{out}: is a symbolic link that leads in a loop")
+    log.info("%s is a link: building into %s", out, target)
+    return target
 
 
 def check_out(root: Path, out: Path) -> None:
@@ -91,7 +109,10 @@ def clear_leftovers(out: Path) -> None:
     for leftover in [*out.parent.glob(_staging_prefix(out) + "*"),
                      *out.parent.glob(f".{out.name}.old-*")]:
         log.debug("removing %s, left by an interrupted build", leftover)
-        shutil.rmtree(leftover, ignore_errors=True)
+        if leftover.is_symlink() or not leftover.is_dir():
+            leftover.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def stage(out: Path, keep_previous: bool) -> Path:

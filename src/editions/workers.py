@@ -58,8 +58,10 @@ def render_pdfs(jobs: Iterable[PdfJob], files: Mapping[str, bytes],
 
     context = multiprocessing.get_context("forkserver")
     # Workers fork from a server that has imported WeasyPrint already: a replaced worker is
-    # ready at once.
-    context.set_forkserver_preload(["editions.workers", "weasyprint"])
+    # ready at once. editions.forkserver comes first: it keeps Ctrl-C and a late worker's
+    # start quiet.
+    context.set_forkserver_preload(["editions.forkserver", "editions.workers", "weasyprint"])
+    _start_forkserver()
     level = logging.getLogger("weasyprint").getEffectiveLevel()
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                initargs=(dict(files), os.getpid(), level),
@@ -89,6 +91,20 @@ def render_pdfs(jobs: Iterable[PdfJob], files: Mapping[str, bytes],
             for process in list(processes.values()):
                 process.terminate()
         pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def _start_forkserver() -> None:
+    """Start the server the workers fork from with Ctrl-C held back (blocked, so not lost for
+    the build, which gets it once the server is started); the server inherits the block until
+    editions.forkserver ignores Ctrl-C, so a Ctrl-C to the whole terminal stops the build and
+    never the server in the middle of an import."""
+    from multiprocessing import forkserver
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 # --- in the worker process ---------------------------------------------------------------------
