@@ -108,7 +108,7 @@ def test_publish_a_draft_then_reissue_it(project: Path) -> None:
     result = run(project, "publish", "5", "--today", "2013-06-01")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("edition 5 (editions/005.yaml): published and frozen; "
-                                    "27 passages, sha256:")
+                                    "29 passages, sha256:")
     text = (project / "editions/005.yaml").read_text(encoding="utf-8")
     assert "status: published\n" in text
     assert "\nfrozen:\n  fingerprint: sha256:" in text
@@ -163,7 +163,7 @@ def test_an_unfrozen_published_edition_is_a_warning_until_publish_freezes_it(
                              "yet frozen: run `editions publish 2` to record what it prints\n")
     result = run(project, "publish", "2")
     assert result.stdout.startswith("edition 2 (editions/002.yaml): frozen (it was already "
-                                    "marked published); 13 passages")
+                                    "marked published); 17 passages")
     assert run(project, "check").stderr == ""
 
 

@@ -17,7 +17,7 @@ from .cache import FILES_CACHE, FileCache
 from .check import check_archive, errors
 from .errors import ContentError, EditionsError, Problem
 from .glyphs import font_files
-from .history import head_passages
+from .history import Baseline
 from .incremental import (
     MANIFEST,
     Entry,
@@ -120,8 +120,8 @@ def _checked(root: Path, today: dt.date | None, strict: bool,
                       font_files(assets(root)))
     try:
         archive = load_archive(root, problems, files)
-        # A change to a published edition is shown with the words git's HEAD has.
-        problems.extend(check_archive(archive, today, old=head_passages(root),
+        # A change to a published edition is shown with the words git has at the base revision.
+        problems.extend(check_archive(archive, today, old=Baseline(root),
                                       scans=files.scans, fingerprints=files.fingerprint,
                                       covered=files.covered))
     finally:

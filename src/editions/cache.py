@@ -28,6 +28,7 @@ from .errors import Problem
 from .freeze import edition_fingerprint
 from .glyphs import coverage, fonts_digest
 from .incremental import own_code
+from .links import IMAGES_DIR
 from .load import load_edition, load_testimony
 from .model import Archive, Edition, PartialDate, Testimony, Where
 from .store import Store
@@ -59,6 +60,7 @@ class FileCache:
         self._fresh: dict[str, dict[str, str]] = {"files": {}, "fingerprints": {}}
         self._used: dict[str, set[str]] = {"files": set(), "fingerprints": set()}
         self._last_seen: tuple[int, dict[int, dict[str, str | None]]] | None = None
+        self._printed_data: tuple[int, str] | None = None
 
     def testimony(self, root: Path, path: Path, problems: list[Problem]) -> Testimony | None:
         record = self._load(root, path, problems, load_testimony)
@@ -131,12 +133,13 @@ class FileCache:
         """A hash of everything an edition's passages are made from, or None if unknown.
 
         Those are the edition's file, the files of the testimonies it prints, the settings,
-        and for each testimony the date it was last printed before (what is new).
+        the references and the pictures (freeze.printed_data), and for each testimony the
+        date it was last printed before (what is new).
         """
         if not self.enabled or edition.path not in self.digests:
             return None
         parts = [_context(), "fingerprint", self.digests[edition.path],
-                 json.dumps(_settings(archive), sort_keys=True)]
+                 json.dumps(_settings(archive), sort_keys=True), self._printed_data_key(archive)]
         last_seen = self._last_seen_in(archive).get(id(edition), {})
         for tid in edition.testimonies:
             testimony = archive.testimonies.get(tid)
@@ -144,6 +147,25 @@ class FileCache:
                 return None
             parts += [tid, self.digests[testimony.path], str(last_seen.get(tid))]
         return _digest(*parts)
+
+    def _printed_data_key(self, archive: Archive) -> str:
+        """The references and each picture's name, size and time, once for the archive."""
+        if self._printed_data is not None and self._printed_data[0] == id(archive):
+            return self._printed_data[1]
+        pictures = []
+        folder = Path(archive.root) / IMAGES_DIR
+        if folder.is_dir():
+            for picture in sorted(folder.rglob("*")):
+                try:
+                    stat = picture.stat()
+                except OSError:  # a broken link: check refuses a picture that uses it
+                    continue
+                pictures.append([str(picture.relative_to(folder)), stat.st_size,
+                                 stat.st_mtime_ns])
+        key = _digest(json.dumps(list(archive.references.entries), sort_keys=True, default=str),
+                      json.dumps(pictures))
+        self._printed_data = (id(archive), key)
+        return key
 
     def _last_seen_in(self, archive: Archive) -> dict[int, dict[str, str | None]]:
         """For each edition, when each of its testimonies was printed by an edition with a

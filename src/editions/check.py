@@ -11,22 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem
-from .freeze import OldPassages, check_frozen, edition_fingerprint
+from .freeze import Before, check_frozen, edition_fingerprint
 from .glyphs import record_glyph_problems, shared_texts, texts_glyph_problems
-from .links import ImageUse, image_problems, image_uses, text_problems
+from .links import ImageUse, citation_keys, image_problems, image_uses, text_problems
 from .model import Archive, Edition, Settings, Testimony, Where
 from .privacy import privacy_problems
-
-# Pandoc's citation syntax: `@key` not preceded by a word character, or `@{key}`.
-CITATION = re.compile(
-    r"(?<![\w@])@(?:\{(?P<braced>[^}\s]+)\}|(?P<key>\w(?:[\w:.#$%&\-+?<>~/]*\w)?))"
-)
-
-
-def citation_keys(text: str) -> Iterator[tuple[str, int]]:
-    """The citation keys a Markdown text cites, with their offsets."""
-    for match in CITATION.finditer(text):
-        yield match.group("braced") or match.group("key"), match.start()
 
 
 # The ids an edition's page gives its own elements (templates/edition.html, pandoc's
@@ -86,7 +75,7 @@ Coverage = frozenset[int] | Callable[[], frozenset[int] | None]
 
 
 def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: bool = True,
-                  old: OldPassages | None = None, scans: Mapping[str, Scan] | None = None,
+                  old: Before | None = None, scans: Mapping[str, Scan] | None = None,
                   fingerprints: Fingerprints | None = None,
                   covered: Coverage | None = None) -> list[Problem]:
     """Every rule of the publication over the loaded archive; no errors means publishable.

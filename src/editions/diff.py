@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assemble import assemble_edition
-from .freeze import Passage, fingerprint, passages_by_name
-from .history import default_base, load_at
+from .freeze import Passage, fingerprint, is_data, matches, passages_by_name
+from .freeze import label as passage_label
+from .history import archive_at, default_base
 from .load import load_archive
 from .model import Archive, Edition
 from .prose import reading_text, word_diff
@@ -24,6 +26,8 @@ class EditionChange:
     content_changed: bool = False
     reissued: bool = False
     refused: bool = False
+    # why a published edition's change is refused when it is not a change to what it prints
+    refusal: str = ""
     lines: list[str] = field(default_factory=list)
 
 
@@ -54,6 +58,9 @@ def _compare_edition(old: Archive, new: Archive, number: int) -> EditionChange |
                                f"{before.status} · removed", before.published)
         change.content_changed = True
         change.lines.append(f"the edition file {before.path} is removed")
+        if before.published:
+            change.refusal = (f"REFUSED: a published edition cannot be removed; restore "
+                              f"{before.path}")
         return change
     heading = f"Edition {number} · {after.date} · {after.status}"
     if before is None:
@@ -66,6 +73,10 @@ def _compare_edition(old: Archive, new: Archive, number: int) -> EditionChange |
     lines = change.lines
     if before.status != after.status:
         lines.append(f"status: {before.status} → {after.status}")
+        if before.published and not after.published:
+            change.content_changed = True
+            change.refusal = ("REFUSED: a published edition cannot go back to draft; correct "
+                              "it with a reissue instead")
     for name in ("date", "title"):
         was, now = getattr(before, name), getattr(after, name)
         if str(was or "") != str(now or ""):
@@ -78,7 +89,7 @@ def _compare_edition(old: Archive, new: Archive, number: int) -> EditionChange |
     lines.extend(passage_lines)
     changed = fingerprint(list(old_passages.values())) != fingerprint(
         list(new_passages.values()))
-    change.content_changed = changed
+    change.content_changed = change.content_changed or changed
     old_view, new_view = assemble_edition(old, before), assemble_edition(new, after)
     was_withdrawn = {p.id for p in old_view.testimonies if p.withdrawn}
     for printed in new_view.testimonies:
@@ -91,7 +102,12 @@ def _compare_edition(old: Archive, new: Archive, number: int) -> EditionChange |
         lines.append(f"reissued on {reissue.date}: {reissue.note}")
     frozen = after.frozen
     if after.published and frozen is not None and changed:
-        change.refused = frozen.fingerprint != fingerprint(list(new_passages.values()))
+        # An older record fingerprints the texts only; its printed data is compared here.
+        data_changed = any(is_data(name) and name in old_passages
+                           and old_passages[name].text != passage.text
+                           for name, passage in new_passages.items())
+        change.refused = not matches(frozen, list(new_passages.values())) or (
+            data_changed and not change.reissued)
     if not lines:
         return None
     return change
@@ -127,6 +143,14 @@ def _passages(old: dict[str, Passage], new: dict[str, Passage], added: set[str],
             lines.append(f"{name}: {what} changed: " + "; ".join(
                 word_diff(old[name].text, passage.text, 3)))
             continue
+        if is_data(name):
+            if name.startswith("@image "):
+                lines.append(f"{passage_label(name)} changed: a different file with the same name")
+                continue
+            lines.append(f"{passage_label(name)} changed:")
+            hunks = word_diff(old[name].text, passage.text)
+            lines.extend(f"    {hunk}" for hunk in hunks)
+            continue
         lines.append(f"{name} changed:")
         hunks = word_diff(reading_text(old[name].text), reading_text(passage.text))
         lines.extend(f"    {hunk}" for hunk in hunks or ["(only links or Markdown marks)"])
@@ -145,7 +169,9 @@ def report(changes: list[EditionChange], base: str) -> str:
                 "Readers already have these editions. A change to what they print is refused "
                 "by `editions check` unless the edition is reissued with a note.", ""]
         for c in loud:
-            if c.reissued and not c.refused:
+            if c.refusal:
+                state = c.refusal
+            elif c.reissued and not c.refused:
                 state = "reissued in this change (readers will see the note)"
             elif c.refused:
                 state = (f"REFUSED until reissued: `editions publish {c.number} --reissue "
@@ -174,7 +200,9 @@ def diff_report(root: Path | str, rev: str | None = None) -> tuple[str, list[Edi
     else:
         base = rev
         commit = rev
-    old = load_at(root, commit)
     new = load_archive(root)
-    changes = compare(old, new)
+    # Compared while git's files are there: a picture's passage reads its bytes.
+    with tempfile.TemporaryDirectory(prefix="editions-git-") as folder:
+        old = archive_at(root, commit, Path(folder))
+        changes = compare(old, new)
     return report(changes, base), changes

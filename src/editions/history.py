@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import subprocess
@@ -10,13 +11,15 @@ import tempfile
 from pathlib import Path
 
 from .errors import ContentError, EditionsError
-from .freeze import OldPassages, Passage, passages_by_name
+from .freeze import Passage, edition_passages
+from .links import IMAGES_DIR
 from .load import REFERENCES_FILE, SETTINGS_FILE, load_archive
 from .model import Archive
 
 log = logging.getLogger(__name__)
 
-ARCHIVE_PARTS = ("testimonies", "editions", SETTINGS_FILE, REFERENCES_FILE)
+ARCHIVE_PARTS = ("testimonies", "editions", SETTINGS_FILE, REFERENCES_FILE, IMAGES_DIR)
+PRINTED_DATA = (SETTINGS_FILE, REFERENCES_FILE, IMAGES_DIR)
 
 
 def git(root: Path, *args: str, data: bool = False) -> bytes | None:
@@ -83,23 +86,60 @@ def archive_at(root: Path, rev: str, into: Path) -> Archive:
         raise EditionsError(f"the archive at {rev} does not load:\n{err}") from None
 
 
-def load_at(root: Path, rev: str) -> Archive:
-    """The archive at `rev`, read through a temporary folder that is removed at once."""
-    with tempfile.TemporaryDirectory(prefix="editions-git-") as folder:
-        return archive_at(root, rev, Path(folder))
+class Baseline:
+    """The archive at the revision a change is compared with (the merge base with main, else
+    HEAD), read from git only when a check needs it: to show a change's old words, to compare
+    the printed data of an edition whose frozen record predates it, to know what was published.
+    """
 
+    def __init__(self, root: Path) -> None:
+        self.root = root
 
-def head_passages(root: Path) -> OldPassages:
-    """Editions' passages as HEAD has them, read only when asked (to show a change's old words)."""
-    cache: list[Archive | None] = []
+    @functools.cached_property
+    def _base(self) -> tuple[str, str] | None:
+        if resolve(self.root, "HEAD") is None:
+            return None
+        try:
+            return default_base(self.root)
+        except EditionsError:
+            return None
 
-    def passages(number: int) -> dict[str, Passage]:
-        if not cache:
+    @property
+    def name(self) -> str:
+        return f"{self._base[1]}, {self._base[0][:10]}" if self._base else "git"
+
+    def _changed(self, *parts: str) -> bool:
+        """Whether the work tree's `parts` differ from the revision's (one quick git call)."""
+        if self._base is None:
+            return False
+        return bool(git(self.root, "diff", "--name-only", "--relative", self._base[0], "--",
+                        *parts))
+
+    @functools.cached_property
+    def _editions(self) -> tuple[dict[int, dict[str, Passage]], dict[int, str]]:
+        printed: dict[int, dict[str, Passage]] = {}
+        published: dict[int, str] = {}
+        if self._base is None:
+            return printed, published
+        # Passages are taken while the files are there: a picture's passage reads its bytes.
+        with tempfile.TemporaryDirectory(prefix="editions-git-") as folder:
             try:
-                cache.append(load_at(root, "HEAD") if resolve(root, "HEAD") else None)
+                archive = archive_at(self.root, self._base[0], Path(folder))
             except EditionsError as err:
-                log.debug("no old words from HEAD: %s", err)
-                cache.append(None)
-        return passages_by_name(cache[0], number) if cache[0] is not None else {}
+                log.debug("nothing known from %s: %s", self.name, err)
+                return printed, published
+            for edition in archive.editions:
+                if edition.published:
+                    published[edition.number] = edition.path
+                    printed[edition.number] = {
+                        p.name: p for p in edition_passages(archive, edition)}
+        return printed, published
 
-    return passages
+    def passages(self, number: int) -> dict[str, Passage]:
+        return self._editions[0].get(number, {})
+
+    def data_changed(self) -> bool:
+        return self._changed(*PRINTED_DATA)
+
+    def published(self) -> dict[int, str]:
+        return self._editions[1] if self._changed("editions") else {}

@@ -322,6 +322,18 @@ def check_links(root: Path, text: Markdown) -> Iterator[Problem]:
     yield from image_problems(root, image_uses(text))
 
 
+# Pandoc's citation syntax: `@key` not preceded by a word character, or `@{key}`.
+CITATION = re.compile(
+    r"(?<![\w@])@(?:\{(?P<braced>[^}\s]+)\}|(?P<key>\w(?:[\w:.#$%&\-+?<>~/]*\w)?))"
+)
+
+
+def citation_keys(text: str) -> Iterator[tuple[str, int]]:
+    """The citation keys a Markdown text cites, with their offsets."""
+    for match in CITATION.finditer(text):
+        yield match.group("braced") or match.group("key"), match.start()
+
+
 IMG_SRC = re.compile(r'<img src="(images/[^"]+)"')
 
 

@@ -14,7 +14,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from .check import check_archive
 from .errors import ContentError, EditionsError
 from .fmt import format_text, replace_file, round_trip_yaml
-from .freeze import edition_passages, fingerprint
+from .freeze import edition_changes, edition_passages, fingerprint, matches, records_data
+from .history import Baseline
 from .load import EDITION_FIELDS, load_archive
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class PublishReport:
     path: str
     fingerprint: str
     passages: int
-    action: str  # "published" | "frozen" | "reissued" | "unchanged"
+    action: str  # "published" | "frozen" | "reissued" | "unchanged" | "upgraded"
 
     def summary(self) -> str:
         what = {
@@ -47,6 +48,8 @@ class PublishReport:
             "frozen": "frozen (it was already marked published)",
             "reissued": "reissued",
             "unchanged": "already published and frozen; it prints what it printed, nothing to do",
+            "upgraded": ("it prints what it printed; its record now covers the settings, "
+                         "references and pictures it prints too"),
         }[self.action]
         return (f"edition {self.number} ({self.path}): {what}; {self.passages} passages, "
                 f"{self.fingerprint[:19]}…")
@@ -82,19 +85,28 @@ def publish(root: Path | str, number: int, *, reissue: bool = False, note: str |
             raise EditionsError(f"edition {number} is not frozen yet: run `editions publish "
                                 f"{number}` first; a reissue records a change to what was "
                                 "published")
-        if frozen.fingerprint == printed:
+        if matches(frozen, found) and (records_data(frozen) or not any(
+                edition_changes(archive, edition, Baseline(root)))):
             raise EditionsError(f"edition {number} prints what it printed when it was "
                                 "published: there is nothing to reissue")
         action = "reissued"
     elif frozen is not None:
-        if frozen.fingerprint != printed:
+        if not matches(frozen, found):
             raise EditionsError(
                 f"edition {number} was published and what it prints has changed since (see "
                 f"`editions check`): to accept the change, run `editions publish {number} "
                 "--reissue --note \"...\"`")
-        if edition.published:
+        if edition.published and records_data(frozen):
             return PublishReport(number, edition.path, printed, len(found), "unchanged")
-        action = "published"
+        if not records_data(frozen):
+            # An older record fingerprints the texts only: the settings, references and
+            # pictures are recorded now if git has them as they are (or there is no git).
+            changed = list(edition_changes(archive, edition, Baseline(root)))
+            if changed:
+                raise ContentError(changed)
+            action = "upgraded" if edition.published else "published"
+        else:
+            action = "published"
     else:
         action = "frozen" if edition.published else "published"
 
