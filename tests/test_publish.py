@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from editions.build import build
+from editions.errors import ContentError
 from editions.load import load_archive
 
 from . import gitrepo
-from .conftest import run
+from .conftest import REPO, run
 from .pages import Page, pdf_text
 from .test_check import edit
 
@@ -182,3 +184,47 @@ def test_a_broken_testimony_file_does_not_stop_the_freeze_check_with_a_traceback
     assert result.exit_code == 1
     assert result.stderr == ("testimonies/audrey-uk.yaml:2:10: error: 'country' must be text, "
                              "not a list\n1 problem found\n")
+
+
+def test_a_removed_published_edition_is_refused_by_name(project: Path) -> None:
+    gitrepo.init(project)
+    gitrepo.git(project, "rm", "-q", "editions/004.yaml")
+    result = run(project, "check")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "editions/004.yaml:1:1: error: edition 4 (editions/004.yaml) was published (git has it "
+        "so at the merge base with main, ")
+    assert result.stderr.endswith(") and its file is removed: readers have it; restore the "
+                                  "file, and correct it with a reissue if need be\n"
+                                  "1 problem found\n")
+    with pytest.raises(ContentError):
+        build(project, html_only=True)
+    assert not (project / "site").exists()
+    report = run(project, "diff").stdout
+    assert ("- **Edition 4** (editions/004.yaml): REFUSED: a published edition cannot be "
+            "removed; restore editions/004.yaml\n") in report
+
+
+def test_the_middle_edition_removed_or_unpublished_is_named_alone(project: Path) -> None:
+    gitrepo.init(project)
+    (project / "editions/003.yaml").unlink()
+    assert run(project, "check").stderr.splitlines()[0].startswith(
+        "editions/003.yaml:1:1: error: edition 3 (editions/003.yaml) was published (git has it")
+    shutil.rmtree(project / ".git")
+    assert run(project, "check").stderr == (
+        "editions/003.yaml:1:1: error: edition 3 (editions/003.yaml) is missing, but edition 4 "
+        "after it is published: a published edition cannot be removed; restore the file\n"
+        "1 problem found\n")
+    shutil.copy(REPO / "editions/003.yaml", project / "editions/003.yaml")
+    gitrepo.init(project)
+    (project / "editions/003.yaml").write_text(
+        (REPO / "editions/003.yaml").read_text(encoding="utf-8").replace(
+            "status: published\n", ""), encoding="utf-8")
+    assert run(project, "check").stderr == ("editions/003.yaml:1:1: error: the file is missing "
+                                            "the required field 'status'\n1 problem found\n")
+    text = (REPO / "editions/003.yaml").read_text(encoding="utf-8")
+    (project / "editions/003.yaml").write_text(
+        text[:text.index("frozen:\n")].replace("status: published", "status: draft"),
+        encoding="utf-8")
+    assert run(project, "check").stderr.startswith(
+        "editions/003.yaml:3:9: error: edition 3 was published (git has it so at ")

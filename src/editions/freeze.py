@@ -14,7 +14,7 @@ from typing import Protocol
 from .assemble import EditionView, assemble_edition
 from .errors import Problem
 from .links import IMAGE_PATH, citation_keys, targets
-from .model import Archive, Consent, Edition, Frozen, Markdown, Where
+from .model import EDITION_FILE_PATTERN, Archive, Consent, Edition, Frozen, Markdown, Where
 from .prose import normalized, word_change
 
 SHORT = 12  # hex digits of a passage's fingerprint: enough to tell passages apart in review
@@ -213,6 +213,8 @@ def check_frozen(archive: Archive, old: Before | None = None,
     `fingerprints` may answer from a cache; the passages are read only for a changed edition,
     or for one whose older record leaves its printed data to git when that data changed.
     """
+    if _unloaded(archive):
+        return []  # a file that did not load is reported already; what follows would mislead
     problems = list(_unpublished(archive, old))
     if problems:
         # Later editions' markers ("new") follow from the missing one: their problems would
@@ -234,6 +236,15 @@ def check_frozen(archive: Archive, old: Before | None = None,
     return problems
 
 
+def _unloaded(archive: Archive) -> bool:
+    """Whether an edition file is there but did not load."""
+    loaded = {e.path for e in archive.editions}
+    folder = Path(archive.root) / "editions"
+    return folder.is_dir() and any(
+        EDITION_FILE_PATTERN.match(p.name) and f"editions/{p.name}" not in loaded
+        for p in folder.iterdir())
+
+
 def _unpublished(archive: Archive, old: Before | None) -> Iterator[Problem]:
     """A published edition whose file is gone or back to draft, by name: readers have it."""
     numbers = {e.number: e for e in archive.editions}
@@ -247,13 +258,13 @@ def _unpublished(archive: Archive, old: Before | None) -> Iterator[Problem]:
         edition = numbers.get(number)
         base = old.name if old is not None else ""
         if edition is None:
-            yield Problem(path, 1, 1, f"edition {number} ({path}) was published ({base} has "
-                          "it) and its file is removed: readers have it; restore the file and "
-                          "correct it with a reissue instead")
+            yield Problem(path, 1, 1, f"edition {number} ({path}) was published (git has it "
+                          f"so at {base}) and its file is removed: readers have it; restore "
+                          "the file, and correct it with a reissue if need be")
         elif not edition.published and edition.frozen is None:
             at = edition.where.get("status", edition.where["."])
-            yield _at(at, f"edition {number} was published ({base} has it): it cannot go back "
-                      "to draft; correct it with a reissue instead")
+            yield _at(at, f"edition {number} was published (git has it so at {base}): it "
+                      "cannot go back to draft; correct it with a reissue instead")
     # Without git, a gap before a frozen edition is still a removed one.
     frozen = [e.number for e in archive.editions if e.published and e.frozen is not None]
     for number in range(1, max(frozen, default=0)):
