@@ -127,3 +127,26 @@ def test_older_records_compare_printed_data_with_git(project: Path) -> None:
                  "corrected", "--today", "2013-06-01")
     assert result.exit_code == 0, result.output
     assert run(project, "check").exit_code == 0
+
+
+def test_two_updates_of_one_month_are_told_apart(project: Path) -> None:
+    siobhan = project / "testimonies/siobhan-ireland.yaml"
+    siobhan.write_text(siobhan.read_text(encoding="utf-8") + "  - date: 2012-05\n"
+                       "    text: |\n      A second letter the same month.\n"
+                       "      The garden is full of roses.\n", encoding="utf-8")
+    published = run(project, "publish", "5", "--today", "2013-06-01")
+    assert published.exit_code == 0, published.output
+    record = (project / "editions/005.yaml").read_text(encoding="utf-8")
+    assert " siobhan-ireland update 2012-05\n" in record
+    assert " siobhan-ireland update 2012-05 (2)\n" in record
+    gitrepo.init(project)
+    gitrepo.git(project, "checkout", "-q", "-b", "feature")
+    edit(siobhan, "The garden is full of roses.", "The garden is full of weeds.")
+    assert errors(project) == [
+        "testimonies/siobhan-ireland.yaml:47:29: error: edition 5 (editions/005.yaml) is "
+        "published and frozen; this change alters what it prints: siobhan-ireland update "
+        "2012-05 (2): 'full of roses.' → 'full of weeds.'; " + ADVICE.format(5)]
+    report = run(project, "diff").stdout
+    assert "- **Edition 5** (editions/005.yaml): REFUSED until reissued" in report
+    assert report.endswith("- siobhan-ireland update 2012-05 (2) changed:\n"
+                           "  … garden is full of [-roses.-] {+weeds.+}\n")

@@ -79,7 +79,7 @@ def passages(view: EditionView, archive: Archive) -> list[Passage]:
             name = f"{t.id} update {update.date}"
             seen[name] = seen.get(name, 0) + 1
             if seen[name] > 1:
-                name += f" #{seen[name]}"
+                name += f" ({seen[name]})"
             found.append(Passage(name, text, update.text.where, update.text))
             texts.append(update.text)
     return found + printed_data(archive, texts)
