@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from editions.cli import main
 
 from . import gitrepo
-from .conftest import run
+from .conftest import copy_sample, run
 from .test_check import edit
 
 
@@ -128,3 +131,24 @@ def test_a_withdrawal_is_reported_but_not_as_a_content_change(repo: Path) -> Non
     assert "Published editions" not in text
     assert "## Edition 1 · 2008-08-01 · published\n\n- maurey-usa: consent withdrawn on "  \
            "2012-01; the edition shows a notice in its place\n" in text
+
+
+def test_a_publication_in_a_subfolder_of_the_repository(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    news = copy_sample(tmp_path / "site-repo/news")
+    (tmp_path / "site-repo/README.md").write_text("The society's web site.\n", encoding="utf-8")
+    gitrepo.init(tmp_path / "site-repo")
+    edit(news / "testimonies/maurey-usa.yaml", "Six months on I haven't had a relapse",
+         "Six months on I have not had a relapse")
+    for where, args in ((news, ()), (tmp_path / "site-repo", ("--root", "news"))):
+        monkeypatch.chdir(where)
+        result = CliRunner().invoke(main, ["diff", *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert "- **Edition 1** (editions/001.yaml): REFUSED until reissued" in result.stdout
+        assert "  … Six months on I [-haven't-] {+have not+} had a relapse," in result.stdout
+        result = CliRunner().invoke(main, ["check", "--format", "github", *args])
+        assert result.stdout.splitlines()[0] == (
+            "::error file=news/testimonies/maurey-usa.yaml,line=23,col=19::edition 1 "
+            "(editions/001.yaml) is published and frozen; this change alters what it prints: "
+            "maurey-usa story: 'on I haven't had a' → 'on I have not had a'; undo it, or accept "
+            "it with `editions publish 1 --reissue --note \"...\"`")

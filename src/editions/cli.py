@@ -205,8 +205,11 @@ def _check_github(root: Path, strict: bool) -> None:
     except EditionsError as err:
         click.echo(annotation("error", None, str(err)))
         sys.exit(1)
+    from .history import toplevel
+
+    top = toplevel(root)  # annotations name files from the repository's root
     for problem in problems:
-        click.echo(annotation(problem.severity, problem, problem.message, root))
+        click.echo(annotation(problem.severity, problem, problem.message, root, top))
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors if strict else 0  # --strict fails on warnings too
     if errors or warnings:

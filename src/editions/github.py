@@ -17,15 +17,16 @@ def _property(text: str) -> str:
 
 
 def annotation(severity: str, problem: Problem | None, message: str,
-               root: Path | None = None) -> str:
-    """`::error file=...,line=...,col=...::message`, escaped as GitHub's toolkit escapes."""
+               root: Path | None = None, start: Path | None = None) -> str:
+    """`::error file=...,line=...,col=...::message`, escaped as GitHub's toolkit escapes;
+    a problem's path relative to `start` (the repository's root; default: here)."""
     command = "warning" if severity == "warning" else "error"
     if problem is None:
         return f"::{command}::{_data(message)}"
     path = problem.path
     if root is not None and not Path(path).is_absolute():
         # Annotations name files from the repository's root, where the workflow runs.
-        path = os.path.relpath(root / path)
+        path = os.path.relpath((root / path).resolve() if start else root / path, start)
     props = ",".join(f"{k}={_property(str(v))}" for k, v in
                      (("file", path), ("line", problem.line), ("col", problem.col)))
     return f"::{command} {props}::{_data(message)}"

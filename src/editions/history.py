@@ -35,6 +35,12 @@ def git(root: Path, *args: str, data: bool = False) -> bytes | None:
     return proc.stdout if data else proc.stdout.strip()
 
 
+def toplevel(root: Path) -> Path | None:
+    """The root of the git work tree `root` is in, or None outside git."""
+    out = git(root, "rev-parse", "--show-toplevel")
+    return Path(out.decode()) if out else None
+
+
 def resolve(root: Path, rev: str) -> str | None:
     """The commit a revision names, or None."""
     out = git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
@@ -62,11 +68,14 @@ def archive_at(root: Path, rev: str, into: Path) -> Archive:
     if commit is None:
         raise EditionsError(f"'{rev}' is not a revision git knows in {root}")
     prefix = (git(root, "rev-parse", "--show-prefix") or b"").decode()
-    listed = git(root, "ls-tree", "--name-only", commit, "--",
+    # Paths from the repository's root, where git is run: from a subfolder, git would read
+    # them as relative to it.
+    top = toplevel(root) or root
+    listed = git(top, "ls-tree", "--name-only", commit, "--",
                  *(prefix + part for part in ARCHIVE_PARTS))
     paths = listed.decode().splitlines() if listed else []
     if paths:
-        tar = git(root, "archive", "--format=tar", commit, "--", *paths, data=True)
+        tar = git(top, "archive", "--format=tar", commit, "--", *paths, data=True)
         if tar is None:
             raise EditionsError(f"git could not read the archive at {rev}")
         with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
