@@ -131,6 +131,8 @@ def test_a_withdrawal_is_reported_but_not_as_a_content_change(repo: Path) -> Non
     assert "Published editions" not in text
     assert "## Edition 1 · 2008-08-01 · published\n\n- maurey-usa: consent withdrawn on "  \
            "2012-01; the edition shows a notice in its place\n" in text
+    assert run(repo, "diff").stderr == ("3 editions change, 3 of them published: 0 in what "
+                                        "they print, 0 refused until reissued\n")
 
 
 def test_a_publication_in_a_subfolder_of_the_repository(tmp_path: Path,

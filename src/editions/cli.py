@@ -395,12 +395,11 @@ def diff_command(rev: str | None, root: Path, verbose: int, quiet: bool, debug: 
     would change come first. Needs a git checkout; builds nothing.
     """
     _setup_logging(verbose, quiet)
-    from .diff import diff_report
+    from .diff import diff_report, diff_summary
 
     text, changes = diff_report(root, rev)
     click.echo(text, nl=False)
-    loud = sum(1 for c in changes if c.published and c.content_changed)
-    click.echo(f"{len(changes)} editions change, {loud} of them published", err=True)
+    click.echo(diff_summary(changes), err=True)
 
 
 @main.command()

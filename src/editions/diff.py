@@ -190,6 +190,17 @@ def report(changes: list[EditionChange], base: str) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def diff_summary(changes: list[EditionChange]) -> str:
+    """One line: how many editions change, how many of them readers have, how many of those
+    print other content (a withdrawal's notice is a change, not a change of content)."""
+    published = [c for c in changes if c.published]
+    content = sum(1 for c in published if c.content_changed)
+    refused = sum(1 for c in published if c.refused or c.refusal)
+    editions = "edition changes" if len(changes) == 1 else "editions change"
+    return (f"{len(changes)} {editions}, {len(published)} of them published: {content} in "
+            f"what they print, {refused} refused until reissued")
+
+
 def diff_report(root: Path | str, rev: str | None = None) -> tuple[str, list[EditionChange]]:
     """The report for the working tree against `rev` (default: merge base with main, else
     HEAD)."""
