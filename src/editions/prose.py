@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
+import itertools
 import re
+from typing import Literal
 
 # A block is reflowed only when it is plainly a paragraph: when its first line could start a
 # list, heading, quote, code block, table, line block, footnote or link definition, or any line
@@ -58,31 +61,53 @@ def _protected(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+class _Spans:
+    """Whether an offset falls strictly inside any of some spans, in logarithmic time."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [a for a, _ in ordered]
+        self.reach = list(itertools.accumulate((b for _, b in ordered), max))
+
+    def inside(self, offset: int) -> bool:
+        before = bisect.bisect_left(self.starts, offset)
+        return before > 0 and self.reach[before - 1] > offset
+
+
 def _ends_sentence(text: str, dot: int) -> bool:
     if text[dot] != ".":
         return True
-    word = re.search(r"(\S+)$", text[:dot])
-    if word is None:
+    # The word before the full stop; found from the stop backwards, so that a paragraph of
+    # many stops is read once, not once a stop.
+    start = dot
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    if start == dot:
         return False
-    token = word.group(1).lstrip("(\"“‘'*_").lower()
+    token = text[start:dot].lstrip("(\"“‘'*_").lower()
     if token in ABBREVIATIONS or token.rstrip(".") in ABBREVIATIONS:
         return False
     # Initials (J. R. Smith) are not sentence ends.
     return not (len(token) == 1 and token.isalpha())
 
 
+_LOOK_AHEAD = 1000
+
+
 def sentences(paragraph: str) -> list[str]:
     """A paragraph's text as one sentence per line (its words and their order untouched)."""
     joined = " ".join(line.strip() for line in paragraph.splitlines())
-    protected = _protected(joined)
+    protected = _Spans(_protected(joined))
     lines: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(joined):
         cut = match.end(1)
-        if any(a < cut < b for a, b in protected) or not _ends_sentence(joined, match.start(1)):
+        if protected.inside(cut) or not _ends_sentence(joined, match.start(1)):
             continue
-        if _BLOCK_START.match(joined[match.end():]):
-            continue  # a line starting so could read as a list or heading to some renderer
+        # A line starting so could read as a list or heading to some renderer. The next
+        # sentence starts with a capital, a quote or a bracket, so its first characters tell.
+        if _BLOCK_START.match(joined[match.end():match.end() + _LOOK_AHEAD]):
+            continue
         lines.append(joined[start:cut])
         start = match.end()
     lines.append(joined[start:])
@@ -116,6 +141,48 @@ def normalized(text: str) -> str:
     return "\n\n".join(out)
 
 
+# Texts of up to so many words a side are compared whole, as difflib does it; longer ones
+# change by change within a window, since difflib's time grows with the square of the length.
+WHOLE = 2000
+Opcode = tuple[Literal["replace", "delete", "insert", "equal"], int, int, int, int]
+WINDOW = 120
+
+
+def word_opcodes(a: list[str], b: list[str]) -> list[Opcode]:
+    """difflib's opcodes between two lists of words, in near-linear time on long texts."""
+    if len(a) <= WHOLE and len(b) <= WHOLE:
+        return difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    ops: list[Opcode] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        k = 0
+        while i + k < len(a) and j + k < len(b) and a[i + k] == b[j + k]:
+            k += 1
+        if k:
+            ops.append(("equal", i, i + k, j, j + k))
+            i, j = i + k, j + k
+            continue
+        # a[i] and b[j] differ: the first change of the windows from here is this change
+        window = difflib.SequenceMatcher(a=a[i:i + WINDOW], b=b[j:j + WINDOW], autojunk=False)
+        tag, i1, i2, j1, j2 = window.get_opcodes()[0]
+        ops.append((tag, i + i1, i + i2, j + j1, j + j2))
+        i, j = i + i2, j + j2
+    if i < len(a) or j < len(b):
+        ops.append(("delete" if i < len(a) else "insert", i, len(a), j, len(b)))
+    return ops
+
+
+class _Given(difflib.SequenceMatcher):  # type: ignore[type-arg]
+    """difflib's grouping of opcodes into hunks, over opcodes found otherwise."""
+
+    def __init__(self, opcodes: list[Opcode]) -> None:
+        super().__init__(autojunk=False)
+        self.given = opcodes
+
+    def get_opcodes(self) -> list[Opcode]:
+        return self.given
+
+
 def word_change(old: str, new: str, context: int = 2, most: int = 30) -> tuple[str, int]:
     """A change between two texts in words, 'old words' → 'new words', from the first changed
     word to the last (or only the first change when they are far apart), with a little context;
@@ -123,8 +190,7 @@ def word_change(old: str, new: str, context: int = 2, most: int = 30) -> tuple[s
     old_words = old.split()
     new_matches = list(re.finditer(r"\S+", new))
     new_words = [m.group() for m in new_matches]
-    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
-    changed = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    changed = [op for op in word_opcodes(old_words, new_words) if op[0] != "equal"]
     if not changed:
         return "line breaks only", 0
     first, last = changed[0], changed[-1]
@@ -139,7 +205,7 @@ def word_change(old: str, new: str, context: int = 2, most: int = 30) -> tuple[s
 def word_diff(old: str, new: str, context: int = 4) -> list[str]:
     """Each change between two texts as one line of words: `… a [-b-] {+c+} d …`."""
     a, b = old.split(), new.split()
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    matcher = _Given(word_opcodes(a, b))
     hunks = []
     for group in matcher.get_grouped_opcodes(context):
         parts = []
