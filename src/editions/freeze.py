@@ -192,9 +192,9 @@ class Before(Protocol):
         """Whether the settings, references or pictures differ from the revision's."""
         ...
 
-    def published(self) -> dict[int, str]:
-        """The editions published at the revision (number: path), when an edition file was
-        removed or changed since; else nothing (cheap to ask on every check)."""
+    def published(self, drafts: frozenset[str]) -> dict[int, str]:
+        """The editions published at the revision (number: path) whose file is removed since,
+        or is among `drafts` (paths) and changed since (cheap to ask on every check)."""
         ...
 
 
@@ -253,7 +253,8 @@ def _unpublished(archive: Archive, old: Before | None) -> Iterator[Problem]:
             at = draft.where.get("status", draft.where["."])
             yield _at(at, f"edition {draft.number} was published (it has a 'frozen' record): "
                       "it cannot go back to draft; correct it with a reissue instead")
-    known = old.published() if old is not None else {}
+    drafts = frozenset(e.path for e in archive.editions if not e.published)
+    known = old.published(drafts) if old is not None else {}
     for number, path in sorted(known.items()):
         edition = numbers.get(number)
         base = old.name if old is not None else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import logging
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -14,7 +15,7 @@ from .errors import ContentError, EditionsError
 from .freeze import Passage, edition_passages
 from .links import IMAGES_DIR
 from .load import REFERENCES_FILE, SETTINGS_FILE, load_archive
-from .model import Archive
+from .model import EDITION_FILE_PATTERN, Archive
 
 log = logging.getLogger(__name__)
 
@@ -150,5 +151,24 @@ class Baseline:
     def data_changed(self) -> bool:
         return self._changed(*PRINTED_DATA)
 
-    def published(self) -> dict[int, str]:
-        return self._editions[1] if self._changed("editions") else {}
+    def published(self, drafts: frozenset[str]) -> dict[int, str]:
+        """The editions published at the revision whose file is removed since, or is among
+        `drafts` and changed since: a few git calls, no archive loaded."""
+        if self._base is None:
+            return {}
+        out = git(self.root, "diff", "--name-status", "--relative", "--diff-filter=DM",
+                  self._base[0], "--", "editions")
+        found: dict[int, str] = {}
+        for line in (out or b"").decode().splitlines():
+            status, _, path = line.partition("\t")
+            match = EDITION_FILE_PATTERN.match(path.rsplit("/", 1)[-1])
+            if not match or path.count("/") != 1 or (status == "M" and path not in drafts):
+                continue
+            text = git(self.root, "show", f"{self._base[0]}:./{path}")
+            if text is not None and PUBLISHED.search(text.decode(errors="replace")):
+                found[int(match.group(1))] = path
+        return found
+
+
+# The strict loader allows no anchors, tags or flow style: a published edition says so here.
+PUBLISHED = re.compile(r"""^status:[ \t]*(["']?)published\1[ \t]*(?:#.*)?$""", re.M)
