@@ -150,3 +150,19 @@ def test_two_updates_of_one_month_are_told_apart(project: Path) -> None:
     assert "- **Edition 5** (editions/005.yaml): REFUSED until reissued" in report
     assert report.endswith("- siobhan-ireland update 2012-05 (2) changed:\n"
                            "  … garden is full of [-roses.-] {+weeds.+}\n")
+
+
+def test_the_file_cache_does_not_hide_a_changed_reference_or_picture(project: Path) -> None:
+    (project / "images").mkdir()
+    (project / "images/dog.png").write_bytes(tiny_png())
+    edit(project / "testimonies/annelies-netherlands.yaml", "story: |\n",
+         "story: |\n  ![a dog](images/dog.png)\n\n")
+    assert run(project, "publish", "5", "--today", "2013-06-01").exit_code == 0
+    assert run(project, "check").exit_code == 0  # fills the cache
+    assert (project / ".editions-cache").is_dir()
+    edit(project / "references.yaml", "    volume: 64\n", "    volume: 65\n")
+    assert errors(project)[0].startswith("references.yaml:2:5: error: edition 1 ")
+    edit(project / "references.yaml", "    volume: 65\n", "    volume: 64\n")
+    (project / "images/dog.png").write_bytes(tiny_png(8, 6))
+    assert errors(project)[0].startswith("testimonies/annelies-netherlands.yaml:10:3: error: "
+                                         "edition 5 ")

@@ -122,6 +122,9 @@ def test_a_settings_change_renders_every_edition(again: Path) -> None:
     settings = again / "publication.yaml"
     settings.write_text(settings.read_text().replace("publisher: The LDN Letters Project",
                                                      "publisher: The LDN Letters Press"))
+    # the publisher is on every cover: the published editions are reissued to accept it
+    for number in (1, 2, 3, 4):
+        publish(again, number, reissue=True, note="the publisher's name changed")
     report = build(again)
     assert report.editions == ALL
     assert "The LDN Letters Press" in Page(again / "site" / "editions" / "001" / "index.html").text
