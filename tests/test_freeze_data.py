@@ -45,8 +45,8 @@ def test_a_changed_reference_shows_its_old_words_with_git(project: Path) -> None
     assert errors(project) == [
         "references.yaml:2:5: error: edition 1 (editions/001.yaml) is published and frozen; "
         "this change alters what it prints: reference 'agrawal2005' (references.yaml): "
-        "'721-724 title: Low dose naltrexone therapy in multiple' → '721-724 title: Naltrexone "
-        "in multiple'; " + ADVICE.format(1)]
+        "'title: Low dose naltrexone therapy in multiple sclerosis' → 'title: Naltrexone in "
+        "multiple sclerosis'; " + ADVICE.format(1)]
 
 
 @pytest.mark.parametrize("field", ["subtitle", "publisher", "language"])
@@ -62,6 +62,15 @@ def test_a_changed_setting_is_refused_for_every_published_edition(project: Path,
         f"publication.yaml:1:1: error: edition {n}" for n in (1, 2, 3, 4)]
     assert found[0].endswith("this change alters what it prints: the publication's settings "
                              "(publication.yaml) is changed; " + ADVICE.format(1))
+
+
+def test_a_changed_setting_is_shown_at_its_line_with_git(project: Path) -> None:
+    gitrepo.init(project)
+    edit(project / "publication.yaml", "language: en-GB", "language: en-US")
+    assert errors(project)[0] == (
+        "publication.yaml:5:11: error: edition 1 (editions/001.yaml) is published and frozen; "
+        "this change alters what it prints: the publication's settings (publication.yaml): "
+        "'language: en-GB' → 'language: en-US'; " + ADVICE.format(1))
 
 
 def test_a_replaced_picture_is_refused_and_diff_says_so_first(project: Path) -> None:
@@ -115,7 +124,7 @@ def test_older_records_compare_printed_data_with_git(project: Path) -> None:
     assert error == (
         "references.yaml:2:5: error: edition 1 (editions/001.yaml) is published and frozen; "
         "this change alters what it prints: reference 'agrawal2005' (references.yaml): "
-        "'article-journal volume: 64' → 'article-journal volume: 65'; " + ADVICE.format(1))
+        "'volume: 64' → 'volume: 65'; " + ADVICE.format(1))
     refused = run(project, "publish", "1")
     assert refused.exit_code == 1
     assert refused.stderr.splitlines()[0] == error

@@ -28,6 +28,8 @@ class Passage:
     text: str
     where: Where
     markdown: Markdown | None = None
+    # printed data, one "field: value" a line: where each field is written, when known
+    fields: dict[str, Where] | None = None
 
     @property
     def digest(self) -> str:
@@ -96,7 +98,7 @@ def printed_data(archive: Archive, texts: list[Markdown]) -> list[Passage]:
     s = archive.settings
     where = s.where.get(".") or Where("publication.yaml")
     found = [Passage(SETTINGS_PASSAGE, f"subtitle: {s.subtitle or ''}\npublisher: {s.publisher}\n"
-                     f"language: {s.language}\npaper: {s.paper}", where)]
+                     f"language: {s.language}\npaper: {s.paper}", where, fields=s.where)]
     cited: dict[str, Where] = {}
     images: dict[str, Where] = {}
     for text in texts:
@@ -353,6 +355,16 @@ def _changed(lead: str, advice: str, before: Passage, after: Passage) -> Problem
     if after.name.startswith(DATA + "image "):
         return _at(after.where, f"{lead} {label(after.name)} is a different file "
                    f"({before.text[:19]}… → {after.text[:19]}…); {advice}")
+    if is_data(after.name):
+        # one field a line: name the first changed field, at its line when known
+        old_lines, new_lines = before.text.split("\n"), after.text.split("\n")
+        index = next((i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=False))
+                      if a != b), min(len(old_lines), len(new_lines)))
+        was = old_lines[index] if index < len(old_lines) else ""
+        now = new_lines[index] if index < len(new_lines) else ""
+        field = (now or was).split(":", 1)[0]
+        at = (after.fields or {}).get(field, after.where)
+        return _at(at, f"{lead} {label(after.name)}: '{was}' → '{now}'; {advice}")
     change, _ = word_change(before.text, after.text)
     return _at(after.where, f"{lead} {label(after.name)}: {change}; {advice}")
 

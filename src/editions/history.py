@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import logging
+import os
 import re
 import subprocess
 import tarfile
@@ -107,6 +108,12 @@ class Baseline:
 
     @functools.cached_property
     def _base(self) -> tuple[str, str] | None:
+        # Outside any work tree, start no git at all (a rebuild of an unchanged site starts
+        # no program); a GIT_DIR set by hand still counts as git.
+        if "GIT_DIR" not in os.environ and not any(
+                (folder / ".git").exists() for folder in (self.root.resolve(),
+                                                          *self.root.resolve().parents)):
+            return None
         if resolve(self.root, "HEAD") is None:
             return None
         try:
