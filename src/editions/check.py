@@ -17,7 +17,6 @@ from .links import ImageUse, citation_keys, image_problems, image_uses, text_pro
 from .model import Archive, Edition, Settings, Testimony, Where
 from .privacy import privacy_problems
 
-
 # The ids an edition's page gives its own elements (templates/edition.html, pandoc's
 # bibliography); a testimony's article takes its id, so it may not be one of these.
 PAGE_IDS = ("contents", "introduction", "main", "references", "refs", "top")
