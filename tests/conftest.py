@@ -49,3 +49,19 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def reissue_changed(root: Path, note: str = "the publication's settings changed") -> None:
+    """Accept a change to what published editions print, as the editor would: reissue each
+    edition that it changes (the settings and references are frozen with the texts)."""
+    from editions.errors import EditionsError
+    from editions.load import load_archive
+    from editions.publish import publish
+
+    for edition in load_archive(root).editions:
+        if edition.frozen is not None:
+            try:
+                publish(root, edition.number, reissue=True, note=note)
+            except EditionsError as err:
+                if "nothing to reissue" not in str(err):
+                    raise

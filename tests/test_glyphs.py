@@ -7,7 +7,7 @@ from pathlib import Path
 from editions.build import assets
 from editions.glyphs import coverage, font_files, uncovered
 
-from .conftest import REPO, run, write
+from .conftest import REPO, reissue_changed, run, write
 from .test_load import GOOD
 
 KIM = "testimonies/kim-canada.yaml"
@@ -66,6 +66,7 @@ def test_references_and_settings_are_checked_too(project: Path) -> None:
     settings = project / "publication.yaml"
     text = settings.read_text(encoding="utf-8")
     settings.write_text(text.replace("publisher: ", "publisher: ⚕ ", 1), encoding="utf-8")
+    reissue_changed(project)
     publisher = next(n for n, line in enumerate(text.splitlines(), 1)
                      if line.startswith("publisher: "))
     assert warnings(project) == [

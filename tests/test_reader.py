@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from editions.build import build
 
-from .conftest import run, write
+from .conftest import reissue_changed, run, write
 from .pages import Page, pdf_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -346,6 +346,7 @@ def test_pdfs_are_tagged_pdf_ua_1(built: Path) -> None:
 
 def test_dates_follow_the_publication_language(project: Path) -> None:
     set_field(project / "publication.yaml", "language: en-GB", "language: de-DE")
+    reissue_changed(project, "dates in German")
     build(project, numbers=[1])  # the archive, testimony pages and feed come with any build
     site = project / "site"
     edition = Page(site / "editions" / "001" / "index.html")

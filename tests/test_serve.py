@@ -81,13 +81,13 @@ def test_a_page_asks_for_the_version_and_learns_of_a_rebuild(preview: Preview,
     version = preview.version
     _, _, answer = fetch(f"{preview.url}{VERSION_PATH.lstrip('/')}?after={version - 1}")
     assert answer == str(version)  # a page that missed a build hears of it at once
-    path = project / "publication.yaml"
+    path = project / "editions/005.yaml"  # the draft: published editions are frozen
     save(preview, path, path.read_text(encoding="utf-8").replace(
-        "publisher: The LDN Letters Project", "publisher: The Letters Project"))
+        "There is a wedding", "There is one wedding"))
     _, _, answer = fetch(f"{preview.url}{VERSION_PATH.lstrip('/')}?after={version}")
     assert int(answer) > version
-    _, _, page = fetch(preview.url)
-    assert "published by The Letters Project" in page
+    _, _, page = fetch(f"{preview.url}editions/005/")
+    assert "There is one wedding" in page
 
 
 def test_serve_refuses_a_port_in_use(preview: Preview, project: Path) -> None:

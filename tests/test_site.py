@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from editions.build import build
 
-from .conftest import copy_sample, run
+from .conftest import copy_sample, reissue_changed, run
 from .pages import Page, outline, pdf_text, resolve
 
 PDF = "those-who-suffer-much-know-much-{:03d}.pdf"
@@ -228,6 +228,7 @@ def test_unknown_edition_number(project: Path) -> None:
 def test_paper_size_comes_from_the_settings(project: Path) -> None:
     settings = project / "publication.yaml"
     settings.write_text(settings.read_text().replace("paper: A4", "paper: Letter"))
+    reissue_changed(project, "printed on Letter paper")
     assert run(project, "build", "1").exit_code == 0
     box = PdfReader(pdf(project / "site", 1)).pages[1].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)

@@ -239,9 +239,13 @@ def check_frozen(archive: Archive, old: Before | None = None,
 
 
 def _unloaded(archive: Archive) -> bool:
-    """Whether an edition file is there but did not load."""
+    """Whether an edition file, the references or the settings are there but did not load."""
+    root = Path(archive.root)
+    if ((root / "references.yaml").is_file() and "." not in archive.references.where) or (
+            (root / "publication.yaml").is_file() and not archive.settings.where):
+        return True
     loaded = {e.path for e in archive.editions}
-    folder = Path(archive.root) / "editions"
+    folder = root / "editions"
     return folder.is_dir() and any(
         EDITION_FILE_PATTERN.match(p.name) and f"editions/{p.name}" not in loaded
         for p in folder.iterdir())
