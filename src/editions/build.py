@@ -112,12 +112,14 @@ def checked(root: Path | str, today: dt.date | None = None, *, strict: bool = Fa
     return archive, problems
 
 
-def _checked(root: Path, today: dt.date | None, strict: bool,
-             use_cache: bool) -> tuple[Archive, list[Problem], dict[str, str]]:
-    """checked(), and the hash of each testimony and edition file by path."""
+def _checked(root: Path, today: dt.date | None, strict: bool, use_cache: bool,
+             site_files: dict[str, bytes] | None = None
+             ) -> tuple[Archive, list[Problem], dict[str, str]]:
+    """checked(), and the hash of each testimony and edition file by path; `site_files`
+    are the assets when the caller has read them already."""
     problems: list[Problem] = []
     files = FileCache(root / CACHE_DIR / FILES_CACHE if use_cache else None,
-                      font_files(assets(root)))
+                      font_files(site_files if site_files is not None else assets(root)))
     try:
         archive = load_archive(root, problems, files)
         # A change to a published edition is shown with the words git has at the base revision.
@@ -295,8 +297,8 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     report = BuildReport(out)
     numbers = sorted(set(numbers)) if numbers is not None else None
 
-    archive, report.warnings, digests = _checked(root, today, False, use_cache)
     files = assets(root)
+    archive, report.warnings, digests = _checked(root, today, False, use_cache, files)
     clear_leftovers(out)
     manifest = read_manifest(out)
     # The last build read the same files with the same options, and the site is as it wrote

@@ -103,7 +103,7 @@ class FileCache:
     def covered(self) -> frozenset[int] | None:
         """The code points the fonts have (glyphs.coverage), None without fonts."""
         if self._covered is None and self.fonts is not None:
-            self._covered = coverage(self.fonts)
+            self._covered = coverage(self.fonts, self.fonts_digest)
         return self._covered
 
     def _entry(self, key: str, kind: str) -> Entry | None:

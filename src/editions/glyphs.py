@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from .errors import Problem
 from .model import Archive, Edition, Markdown, Testimony, Where
@@ -25,21 +24,21 @@ def fonts_digest(fonts: Iterable[bytes]) -> str:
     return hashlib.sha256(b"".join(hashlib.sha256(f).digest() for f in fonts)).hexdigest()
 
 
-def coverage(fonts: Iterable[bytes]) -> frozenset[int]:
-    """Every code point some font has a glyph for."""
-    fonts = list(fonts)
-    return _coverage(fonts_digest(fonts), tuple(fonts))
+_COVERAGE: dict[str, frozenset[int]] = {}  # by fonts_digest: the fonts are read once
 
 
-@functools.lru_cache(maxsize=4)
-def _coverage(digest: str, fonts: tuple[bytes, ...]) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
+def coverage(fonts: Sequence[bytes], digest: str | None = None) -> frozenset[int]:
+    """Every code point some font has a glyph for; `digest` is fonts_digest(fonts) if known."""
+    digest = digest or fonts_digest(fonts)
+    if digest not in _COVERAGE:
+        from fontTools.ttLib import TTFont
 
-    covered: set[int] = set()
-    for data in fonts:
-        # Only the character map is read: a whole font is not parsed for this.
-        covered.update(TTFont(io.BytesIO(data), lazy=True).getBestCmap() or {})
-    return frozenset(covered)
+        covered: set[int] = set()
+        for data in fonts:
+            # Only the character map is read: a whole font is not parsed for this.
+            covered.update(TTFont(io.BytesIO(data), lazy=True).getBestCmap() or {})
+        _COVERAGE[digest] = frozenset(covered)
+    return _COVERAGE[digest]
 
 
 def _printed(char: str) -> bool:
