@@ -19,7 +19,7 @@ from .assemble import EditionView
 from .markdown import EditionText, pandoc_identity
 from .model import Archive, Markdown, PartialDate, Settings, Testimony, Where
 from .render import Page, page_path, pdf_path
-from .versions import package_version
+from .versions import package_version, system_library_versions
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,8 @@ MANIFEST = ".editions-manifest.json"
 MANIFEST_FORMAT = 1
 
 # Libraries whose output lands in a page or a PDF: a new version may change the bytes.
-RENDERING_PACKAGES = ("weasyprint", "pydyf", "fonttools", "jinja2", "markupsafe", "babel",
-                      "feedgenerator")
+RENDERING_PACKAGES = ("weasyprint", "pydyf", "fonttools", "uharfbuzz", "jinja2", "markupsafe",
+                      "babel", "feedgenerator")
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ def _versions() -> dict[str, str]:
     versions = {"pandoc": pandoc_identity()}
     for package in ("editions", *RENDERING_PACKAGES):
         versions[package] = package_version(package) or "none"
+    versions.update(system_library_versions())
     return versions
 
 
@@ -236,7 +237,7 @@ def inputs_key(common: str, files: Mapping[str, str], archive: Archive, images: 
     would write."""
     digest = hashlib.sha256(common.encode())
     parts = {"files": dict(sorted(files.items())), "references": list(archive.references.entries),
-             "options": options, "epoch": os.environ.get("SOURCE_DATE_EPOCH")}
+             "options": options}
     digest.update(json.dumps(parts, sort_keys=True, default=str).encode())
     if images.is_dir():
         for folder, subfolders, names in os.walk(images):

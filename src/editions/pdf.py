@@ -49,6 +49,7 @@ def render_pdf(html: str, page: str, files: Mapping[str, bytes]) -> tuple[bytes,
     """
     from weasyprint import HTML
 
+    use_one_font_subsetter()
     fetcher = _fetcher_class()(files)
     with _failures_stop(page):
         document = HTML(string=html, base_url=SITE_ORIGIN + page, url_fetcher=fetcher,
@@ -56,6 +57,65 @@ def render_pdf(html: str, page: str, files: Mapping[str, bytes]) -> tuple[bytes,
         # PDF/UA-1: tagged, so screen readers and reflowing viewers read it in order (README)
         pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
     return pdf, len(document.pages)
+
+
+# Tables WeasyPrint drops from every embedded font (as its own HarfBuzz subsetter does).
+_DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF",
+                   b"LTSH", b"PCLT", b"SVG ")
+# What fontTools writes as a font's modification time when WeasyPrint saves one through it
+# (variable and colour fonts): the clock would make every build's PDF differ.
+FONT_TIMESTAMP = 0
+
+
+def use_one_font_subsetter() -> None:
+    """Subset every embedded font the same way on every machine, whatever it has installed.
+
+    WeasyPrint subsets with the system's HarfBuzz-subset library where there is one and with
+    fontTools elsewhere; the two give different PDFs, and fontTools writes the clock into each
+    font. Both are replaced by HarfBuzz from the `uharfbuzz` wheel, with the flags and the
+    two passes of WeasyPrint's own HarfBuzz subsetter: the same bytes on any machine, and as
+    fast as the system library. Idempotent; called in every process that lays out a PDF.
+    """
+    from fontTools.ttLib.tables import _h_e_a_d
+    from weasyprint.pdf import fonts
+
+    if fonts.Font.subset is _subset:
+        return
+    if not callable(getattr(fonts.Font, "subset", None)):
+        raise EditionsError("this WeasyPrint has no Font.subset to replace: install the "
+                            "version pyproject.toml asks for")
+    _h_e_a_d.timestampNow = lambda: FONT_TIMESTAMP
+    fonts.Font.subset = _subset
+
+
+def _subset(font: Any, to_unicode: Mapping[int, Any], hinting: bool) -> None:
+    """Keep only the glyphs a document uses (`to_unicode`'s ids), ids unchanged."""
+    import uharfbuzz as hb
+
+    if not to_unicode:
+        return
+    face = hb.Face(hb.Blob(font.file_content), font.index)
+    wanted = hb.SubsetInput()
+    wanted.glyph_set.update(sorted(to_unicode))
+    for tag in _DROPPED_TABLES:
+        wanted.drop_table_tag_set.add(int.from_bytes(tag, "big"))
+    notdef = hb.SubsetFlags.NOTDEF_OUTLINE if font.missing else hb.SubsetFlags.DEFAULT
+    wanted.flags = (hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
+                    | hb.SubsetFlags.DESUBROUTINIZE | notdef)
+    try:
+        used = hb.subset(face, wanted)
+        # Second pass: the empty glyphs after the last one used are dropped.
+        wanted.glyph_set.add_range(0, max(to_unicode))
+        wanted.flags = (hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED | hb.SubsetFlags.DESUBROUTINIZE
+                        | notdef | (hb.SubsetFlags.DEFAULT if hinting
+                                    else hb.SubsetFlags.NO_HINTING))
+        data = bytes(hb.subset(used, wanted).blob.data)
+    except RuntimeError:
+        data = b""
+    if data:
+        font.file_content = data
+    else:
+        log.warning("pdf: unable to subset the font %s; it is embedded whole", font.family)
 
 
 class _Failures(logging.Handler):

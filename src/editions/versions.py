@@ -58,3 +58,37 @@ def _version_line(path: str) -> str | None:
     except OSError:
         return None
     return None
+
+
+# The system libraries that shape and lay out the text of a PDF (WeasyPrint loads them):
+# a machine with another release may place glyphs differently.
+_SYSTEM_LIBRARIES = {
+    "pango": (("libpango-1.0.so.0", "libpango-1.0-0.dll", "libpango-1.0.dylib"),
+              "pango_version_string"),
+    "harfbuzz": (("libharfbuzz.so.0", "libharfbuzz-0.dll", "libharfbuzz.dylib"),
+                 "hb_version_string"),
+}
+
+
+@cache
+def system_library_versions() -> dict[str, str]:
+    """The release of each system library that decides a PDF's layout, "none" when absent.
+
+    Asked of the library itself through ctypes: a direct load by its usual name, which starts
+    no helper program (ctypes.util.find_library runs ldconfig or gcc) and imports nothing.
+    """
+    import ctypes
+
+    found = {}
+    for name, (files, function) in _SYSTEM_LIBRARIES.items():
+        found[name] = "none"
+        for file in files:
+            try:
+                library = ctypes.CDLL(file)
+            except OSError:
+                continue
+            ask = getattr(library, function)
+            ask.restype = ctypes.c_char_p
+            found[name] = (ask() or b"unknown").decode("ascii", "replace")
+            break
+    return found
