@@ -12,8 +12,7 @@ from click.testing import Result
 from editions.cache import FILES_CACHE
 
 from .conftest import run
-from .test_check import RULES, edit
-from .test_hostile_markdown import tiny_png
+from .support import RULES, edit, tiny_png
 
 CACHE = Path(".editions-cache") / FILES_CACHE
 PNG = tiny_png()  # check reads its size from its header: a real PNG

@@ -7,19 +7,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import run
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def check_errors(project: Path) -> list[str]:
-    result = run(project, "check")
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    return result.stderr.splitlines()[:-1]
+from .support import RULES, check_errors, edit
 
 
 def test_sample_archive_passes(project: Path) -> None:
@@ -28,59 +16,6 @@ def test_sample_archive_passes(project: Path) -> None:
     assert result.stdout == "ok: 13 testimonies and 5 editions, no problems\n"
 
 
-# Each rule as an edit of the sample and the message it brings (test_cache.py uses them too).
-RULES = [
-    ("editions/002.yaml", "number: 2", "number: 3",
-     "editions/002.yaml:1:9: error: edition number 3 does not match its file name "
-     "(002.yaml)"),
-    ("editions/002.yaml", "date: 2009-06-01", "date: 2008-06-01",
-     "editions/002.yaml:2:7: error: edition 2 is dated 2008-06-01, before edition 1 "
-     "(2008-08-01)"),
-    ("editions/001.yaml", "  - audrey-uk", "  - audrey-uj",
-     "editions/001.yaml:24:5: error: no testimony 'audrey-uj' in testimonies/ (did you mean "
-     "'audrey-uk'?)"),
-    ("editions/001.yaml", "  - audrey-uk", "  - maurey-usa",
-     "editions/001.yaml:24:5: error: 'maurey-usa' is listed twice (first as number 1)"),
-    ("testimonies/audrey-uk.yaml", "received: 2008-03-20", "received: 2008-09-20",
-     "editions/001.yaml:24:5: error: 'audrey-uk' was received on 2008-09-20, after this "
-     "edition's date (2008-08-01)"),
-    ("testimonies/audrey-uk.yaml", "given: 2008-03-24", "given: 2008-08-02",
-     "editions/001.yaml:24:5: error: 'audrey-uk' has no consent by this edition's date "
-     "(2008-08-01); consent given 2008-08-02"),
-    ("testimonies/audrey-uk.yaml", "given: 2008-03-24",
-     "given: 2008-03-24\n  withdrawn: 2008-05",
-     "editions/001.yaml:24:5: error: 'audrey-uk' withdrew consent on 2008-05, on or before "
-     "this edition's date (2008-08-01)"),
-    ("testimonies/audrey-uk.yaml", "given: 2008-03-24",
-     "given: 2008-03-24\n  withdrawn: 2008-01",
-     "testimonies/audrey-uk.yaml:8:14: error: consent withdrawn on 2008-01, before it was "
-     "given (2008-03-24)"),
-    ("testimonies/audrey-uk.yaml", "  - date: 2011-04", "  - date: 2999-04",
-     "testimonies/audrey-uk.yaml:44:11: error: update dated 2999-04 is in the future"),
-    ("testimonies/audrey-uk.yaml", "  - date: 2011-04", "  - date: 2009-04",
-     "testimonies/audrey-uk.yaml:44:11: error: update dated 2009-04 comes after one dated "
-     "2009-11-12: updates go oldest first"),
-    ("testimonies/audrey-uk.yaml", "    label: Three years later\n", "",
-     "testimonies/audrey-uk.yaml:44:5: error: update has no 'label' and the testimony has no "
-     "'started' date to derive one from"),
-    ("testimonies/maurey-usa.yaml", "  - date: 2008-07", "  - date: 2007-06",
-     "testimonies/maurey-usa.yaml:28:11: error: update dated 2007-06 is before the treatment "
-     "started (2007-08): give it a 'label'"),
-    ("editions/001.yaml", "[@smith2007]", "[@smith2070]",
-     "editions/001.yaml:10:207: error: citation '@smith2070' is not in references.yaml (did "
-     "you mean 'smith2007'?)"),
-    ("testimonies/maurey-usa.yaml", "diagnosed: 2007-07", "diagnosed: \uff12\uff10\uff10\uff17-07",
-     "testimonies/maurey-usa.yaml:4:12: error: 'diagnosed': '\uff12\uff10\uff10\uff17-07' is not a "
-     "date: write YYYY-MM-DD, YYYY-MM or YYYY"),
-    ("editions/002.yaml", "number: 2", "number: \u0662",
-     "editions/002.yaml:1:9: error: 'number' must be a whole number, not '\u0662'"),
-    ("editions/002.yaml", "number: 2", "number: \u00b2",
-     "editions/002.yaml:1:9: error: 'number' must be a whole number, not '\u00b2'"),
-    ("testimonies/audrey-uk.yaml", "given: 2008-03-24",
-     "given: 2008-03-24\n  withdrawn: 2999-01-01",
-     "testimonies/audrey-uk.yaml:8:14: error: consent withdrawn on 2999-01-01 is in the future: "
-     "write the day the contributor withdrew it"),
-]
 
 
 @pytest.mark.parametrize(("file", "old", "new", "expected"), RULES)

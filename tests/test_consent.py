@@ -11,7 +11,7 @@ from editions.load import load_archive
 
 from .conftest import copy_sample
 from .pages import Page, outline, pdf_text
-from .test_check import check_errors, edit
+from .support import check_errors, edit
 
 PDF = "editions/001/those-who-suffer-much-know-much-001.pdf"
 # Sentences only Maurey's story and updates hold, and what identifies the testimony.

@@ -11,7 +11,7 @@ from editions.cli import main
 
 from . import gitrepo
 from .conftest import copy_sample, run
-from .test_check import edit
+from .support import edit
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import pytest
 
 from . import gitrepo
 from .conftest import run
-from .test_check import edit
-from .test_hostile_markdown import tiny_png
+from .support import edit, tiny_png
 
 LEGACY = Path(__file__).parent / "legacy"
 ADVICE = "undo it, or accept it with `editions publish {} --reissue --note \"...\"`"

@@ -8,7 +8,7 @@ from editions.errors import Problem
 from editions.github import annotation
 
 from .conftest import REPO, run
-from .test_check import edit
+from .support import edit
 
 
 def test_errors_become_annotations_on_the_line(project: Path) -> None:

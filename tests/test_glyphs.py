@@ -8,7 +8,7 @@ from editions.build import assets
 from editions.glyphs import coverage, font_files, uncovered
 
 from .conftest import REPO, reissue_changed, run, write
-from .test_load import GOOD
+from .support import GOOD
 
 KIM = "testimonies/kim-canada.yaml"
 TAIL = ("in none of the publication's fonts: the PDF prints them in whatever font the building "

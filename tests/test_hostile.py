@@ -11,7 +11,7 @@ from editions.errors import ContentError
 from editions.load import MAX_NODES, load_archive
 
 from .conftest import run, write
-from .test_load import GOOD, problems_for
+from .support import GOOD, problems_for
 
 CORPUS = Path(__file__).parent / "hostile" / "yaml"
 

@@ -26,7 +26,7 @@ from editions.render import Renderer, page_path
 
 from .conftest import copy_sample, run, write
 from .pages import Page, pdf_text
-from .test_check import edit
+from .support import edit, tiny_png
 
 # name, Markdown, what the story's HTML must hold afterwards (the neutralised form)
 CASES = [
@@ -83,19 +83,6 @@ CASES = [
      '<img src="images/dog.png" alt="Biscuit on the morning walk" />'),
 ]
 IDS = [f"case-{index:02d}" for index in range(1, len(CASES) + 1)]
-
-
-def tiny_png(width: int = 4, height: int = 3) -> bytes:
-    """A real PNG, so the image cases do not need a file in the repository."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    rows = b"".join(b"\0" + b"\x20\x60\x50" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
 
 
 def black_png(width: int, height: int) -> bytes:

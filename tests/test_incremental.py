@@ -17,7 +17,7 @@ from editions.publish import publish
 
 from .conftest import copy_sample, run
 from .pages import Page, pdf_text
-from .test_hostile_markdown import tiny_png
+from .support import tiny_png
 
 ALL = [1, 2, 3, 4, 5]
 PDF = "those-who-suffer-much-know-much-{:03d}.pdf"

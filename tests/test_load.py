@@ -10,27 +10,7 @@ from editions.errors import ContentError
 from editions.load import load_archive
 
 from .conftest import run, write
-
-GOOD = """\
-name: Kim
-country: Canada
-condition: Crohn's disease
-started: 2008-01
-received: 2008-03-01
-consent:
-  given: 2008-03-01
-story: |
-  First line.
-
-  Second paragraph.
-"""
-
-
-def problems_for(project: Path, text: str, name: str = "kim-canada.yaml") -> list[str]:
-    write(project / "testimonies" / name, text)
-    with pytest.raises(ContentError) as caught:
-        load_archive(project)
-    return [str(p) for p in caught.value.problems]
+from .support import GOOD, problems_for
 
 
 def test_sample_archive_loads(project: Path) -> None:

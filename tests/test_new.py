@@ -10,7 +10,7 @@ from editions.load import load_archive
 from editions.new import slug
 
 from .conftest import REPO, run
-from .test_check import edit
+from .support import edit
 
 
 def test_new_testimony_is_canonical_and_waits_for_its_story(project: Path) -> None:

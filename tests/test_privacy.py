@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import run, write
-from .test_check import edit
-from .test_load import GOOD
+from .support import GOOD, edit
 
 KIM = "testimonies/kim-canada.yaml"
 

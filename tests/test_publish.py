@@ -15,7 +15,7 @@ from editions.load import load_archive
 from . import gitrepo
 from .conftest import REPO, run
 from .pages import Page, pdf_text
-from .test_check import edit
+from .support import edit
 
 MAUREY = "testimonies/maurey-usa.yaml"
 OLD = "Six months on I haven't had a relapse"

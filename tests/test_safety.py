@@ -17,7 +17,7 @@ from editions import cli
 from editions.build import build
 
 from .conftest import copy_sample, run
-from .test_check import edit
+from .support import edit
 
 SCRIPT = Path(sys.executable).with_name("editions")
 

@@ -19,7 +19,7 @@ from editions.load import EDITION_FIELDS, load_edition, load_testimony, parse_ya
 from editions.schema import instance, schema, stale_schemas
 
 from .conftest import REPO, run, write
-from .test_load import GOOD as GOOD_TESTIMONY
+from .support import GOOD as GOOD_TESTIMONY
 
 GOOD_EDITION = """\
 number: 6

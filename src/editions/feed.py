@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -37,13 +36,14 @@ def _moment(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+# The feed's date before anything is published. Fixed, not the clock nor SOURCE_DATE_EPOCH:
+# the same files give the same feed on any machine, whatever its environment.
+NOTHING_PUBLISHED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def fallback_moment() -> dt.datetime:
-    """The feed's date before anything is published: SOURCE_DATE_EPOCH, else the epoch."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "0")
-    try:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    except ValueError:
-        return dt.datetime.fromtimestamp(0, dt.UTC)
+    """The feed's date before anything is published (NOTHING_PUBLISHED)."""
+    return NOTHING_PUBLISHED
 
 
 def atom_feed(settings: Settings, entries: Sequence[FeedEntry]) -> bytes:

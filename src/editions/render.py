@@ -360,7 +360,7 @@ class Renderer:
                 summary=str(escape(text)),  # Atom's summary is HTML: names stay text
                 pdf=pdf_path(self.settings, e.number) if e.number in pdf_sizes else None,
                 pdf_size=pdf_sizes.get(e.number)))
-        # with nothing published, the feed's date comes from SOURCE_DATE_EPOCH
+        # with nothing published, the feed's date is a fixed one
         context = {"entries": entries} if entries else {"updated": str(fallback_moment())}
         return Page("atom", context, lambda: atom_feed(self.settings, entries))
 

@@ -1,0 +1,117 @@
+"""Helpers the test modules share: edits of the sample, tiny real files, the rules' table."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+from editions.errors import ContentError
+from editions.load import load_archive
+
+from .conftest import run, write
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def check_errors(project: Path) -> list[str]:
+    result = run(project, "check")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    return result.stderr.splitlines()[:-1]
+
+
+def tiny_png(width: int = 4, height: int = 3) -> bytes:
+    """A real PNG, so the image cases do not need a file in the repository."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    rows = b"".join(b"\0" + b"\x20\x60\x50" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
+GOOD = """\
+name: Kim
+country: Canada
+condition: Crohn's disease
+started: 2008-01
+received: 2008-03-01
+consent:
+  given: 2008-03-01
+story: |
+  First line.
+
+  Second paragraph.
+"""
+
+
+def problems_for(project: Path, text: str, name: str = "kim-canada.yaml") -> list[str]:
+    write(project / "testimonies" / name, text)
+    with pytest.raises(ContentError) as caught:
+        load_archive(project)
+    return [str(p) for p in caught.value.problems]
+
+
+# Each rule as an edit of the sample and the message it brings.
+RULES = [
+    ("editions/002.yaml", "number: 2", "number: 3",
+     "editions/002.yaml:1:9: error: edition number 3 does not match its file name "
+     "(002.yaml)"),
+    ("editions/002.yaml", "date: 2009-06-01", "date: 2008-06-01",
+     "editions/002.yaml:2:7: error: edition 2 is dated 2008-06-01, before edition 1 "
+     "(2008-08-01)"),
+    ("editions/001.yaml", "  - audrey-uk", "  - audrey-uj",
+     "editions/001.yaml:24:5: error: no testimony 'audrey-uj' in testimonies/ (did you mean "
+     "'audrey-uk'?)"),
+    ("editions/001.yaml", "  - audrey-uk", "  - maurey-usa",
+     "editions/001.yaml:24:5: error: 'maurey-usa' is listed twice (first as number 1)"),
+    ("testimonies/audrey-uk.yaml", "received: 2008-03-20", "received: 2008-09-20",
+     "editions/001.yaml:24:5: error: 'audrey-uk' was received on 2008-09-20, after this "
+     "edition's date (2008-08-01)"),
+    ("testimonies/audrey-uk.yaml", "given: 2008-03-24", "given: 2008-08-02",
+     "editions/001.yaml:24:5: error: 'audrey-uk' has no consent by this edition's date "
+     "(2008-08-01); consent given 2008-08-02"),
+    ("testimonies/audrey-uk.yaml", "given: 2008-03-24",
+     "given: 2008-03-24\n  withdrawn: 2008-05",
+     "editions/001.yaml:24:5: error: 'audrey-uk' withdrew consent on 2008-05, on or before "
+     "this edition's date (2008-08-01)"),
+    ("testimonies/audrey-uk.yaml", "given: 2008-03-24",
+     "given: 2008-03-24\n  withdrawn: 2008-01",
+     "testimonies/audrey-uk.yaml:8:14: error: consent withdrawn on 2008-01, before it was "
+     "given (2008-03-24)"),
+    ("testimonies/audrey-uk.yaml", "  - date: 2011-04", "  - date: 2999-04",
+     "testimonies/audrey-uk.yaml:44:11: error: update dated 2999-04 is in the future"),
+    ("testimonies/audrey-uk.yaml", "  - date: 2011-04", "  - date: 2009-04",
+     "testimonies/audrey-uk.yaml:44:11: error: update dated 2009-04 comes after one dated "
+     "2009-11-12: updates go oldest first"),
+    ("testimonies/audrey-uk.yaml", "    label: Three years later\n", "",
+     "testimonies/audrey-uk.yaml:44:5: error: update has no 'label' and the testimony has no "
+     "'started' date to derive one from"),
+    ("testimonies/maurey-usa.yaml", "  - date: 2008-07", "  - date: 2007-06",
+     "testimonies/maurey-usa.yaml:28:11: error: update dated 2007-06 is before the treatment "
+     "started (2007-08): give it a 'label'"),
+    ("editions/001.yaml", "[@smith2007]", "[@smith2070]",
+     "editions/001.yaml:10:207: error: citation '@smith2070' is not in references.yaml (did "
+     "you mean 'smith2007'?)"),
+    ("testimonies/maurey-usa.yaml", "diagnosed: 2007-07", "diagnosed: \uff12\uff10\uff10\uff17-07",
+     "testimonies/maurey-usa.yaml:4:12: error: 'diagnosed': '\uff12\uff10\uff10\uff17-07' is not a "
+     "date: write YYYY-MM-DD, YYYY-MM or YYYY"),
+    ("editions/002.yaml", "number: 2", "number: \u0662",
+     "editions/002.yaml:1:9: error: 'number' must be a whole number, not '\u0662'"),
+    ("editions/002.yaml", "number: 2", "number: \u00b2",
+     "editions/002.yaml:1:9: error: 'number' must be a whole number, not '\u00b2'"),
+    ("testimonies/audrey-uk.yaml", "given: 2008-03-24",
+     "given: 2008-03-24\n  withdrawn: 2999-01-01",
+     "testimonies/audrey-uk.yaml:8:14: error: consent withdrawn on 2999-01-01 is in the future: "
+     "write the day the contributor withdrew it"),
+]
