@@ -1,37 +1,50 @@
-"""Golden output, as Pelican's functional tests do: the built HTML must match the expected files.
+"""Golden output, as Pelican's functional tests do: the whole built site against expected files.
 
-When a change to the templates or the pipeline is meant to change the pages, regenerate the
-expected files and review their diff:
+The sample's site (every page, the feed, the manifest, each PDF as a digest of its pages,
+metadata, bookmarks and text; see site_digest.py) must match tests/golden/site/. When a
+change is meant to change the site, regenerate the expected files and review their diff:
 
-    EDITIONS_REGENERATE_GOLDEN=1 pytest tests/test_golden.py
+    .venv/bin/python -m tests.regenerate_golden
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 from pathlib import Path
 
 import pytest
 
-GOLDEN = Path(__file__).parent / "golden"
-PAGES = {
-    "edition-001.html": "editions/001/index.html",
-    "edition-003.html": "editions/003/index.html",
-    "archive-index.html": "index.html",
-}
+from .site_digest import digest
+
+GOLDEN = Path(__file__).parent / "golden" / "site"
+REGENERATE = ".venv/bin/python -m tests.regenerate_golden"
 
 
-@pytest.mark.parametrize("name", sorted(PAGES))
-def test_page_matches_golden_file(built: Path, name: str) -> None:
-    actual = (built / PAGES[name]).read_text(encoding="utf-8")
-    expected_path = GOLDEN / name
-    if os.environ.get("EDITIONS_REGENERATE_GOLDEN"):
-        expected_path.write_text(actual, encoding="utf-8")
-    expected = expected_path.read_text(encoding="utf-8")
-    if actual != expected:
-        diff = "".join(difflib.unified_diff(
-            expected.splitlines(keepends=True), actual.splitlines(keepends=True),
-            f"tests/golden/{name}", f"site/{PAGES[name]}"))
-        pytest.fail(f"{name} differs from the golden file; if the change is intended, run "
-                    f"EDITIONS_REGENERATE_GOLDEN=1 pytest tests/test_golden.py\n{diff}")
+def _expected() -> dict[str, str]:
+    return {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(GOLDEN.rglob("*")) if p.is_file()}
+
+
+def test_the_golden_tree_holds_the_whole_site() -> None:
+    expected = _expected()
+    # 5 editions (page and PDF each), 13 testimony pages, the two indexes, the feed...
+    assert len([n for n in expected if n.endswith(".html")]) == 19
+    assert len([n for n in expected if n.endswith(".pdf.txt")]) == 5
+    assert {"index.html", "feed.xml", ".editions-manifest.json", "FILES.txt"} <= set(expected)
+
+
+def test_the_sample_site_matches_the_golden_tree(built: Path) -> None:
+    actual, expected = digest(built), _expected()
+    missing, extra = sorted(set(expected) - set(actual)), sorted(set(actual) - set(expected))
+    changed = [name for name in sorted(set(actual) & set(expected))
+               if actual[name] != expected[name]]
+    if missing or extra or changed:
+        report = [f"missing from the site: {name}" for name in missing]
+        report += [f"not in the golden tree: {name}" for name in extra]
+        for name in changed[:5]:
+            report += difflib.unified_diff(
+                expected[name].splitlines(), actual[name].splitlines(),
+                f"tests/golden/site/{name}", f"site/{name}", lineterm="")
+        pytest.fail(f"the site differs from tests/golden/site/ in {len(changed)} file(s); if "
+                    f"the change is intended, run {REGENERATE} and review the diff\n"
+                    + "\n".join(report))
