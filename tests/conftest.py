@@ -27,6 +27,30 @@ def copy_sample(target: Path) -> Path:
     return target
 
 
+# Left out of the default run, which a contributor runs in a minute or two; `pytest --full`
+# (what .ci/run and the README's second command run) takes them too.
+LEFT_OUT = ("slow", "browser")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--full", action="store_true", default=False,
+                     help="run the whole suite: also the tests marked slow or browser "
+                          "(what .ci/run runs)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave the slow and browser tests out unless asked for: by --full, by a -m expression,
+    or by naming a test module or test on the command line."""
+    named = [arg for arg in config.invocation_params.args
+             if not arg.startswith("-") and (".py" in arg or "::" in arg)]
+    if config.getoption("--full") or config.getoption("markexpr") or named:
+        return
+    left = [item for item in items if any(item.get_closest_marker(m) for m in LEFT_OUT)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = [item for item in items if item not in left]
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_sample(tmp_path / "publication")

@@ -115,3 +115,17 @@ RULES = [
      "testimonies/audrey-uk.yaml:8:14: error: consent withdrawn on 2999-01-01 is in the future: "
      "write the day the contributor withdrew it"),
 ]
+
+
+def site_files(site: Path, pattern: str, count: int) -> list[Path]:
+    """The site's files matching `pattern` (rglob), asserting there are exactly `count` of them:
+    a test that loops over them cannot pass on an empty or half-built site."""
+    found = sorted(site.rglob(pattern))
+    assert len(found) == count, f"{len(found)} files {pattern} in {site}, not {count}: {found}"
+    return found
+
+
+# What the sample's site holds: 5 editions (a page and a PDF each), 12 testimony pages, the
+# list of testimonies and the archive index.
+SAMPLE_PAGES = 19
+SAMPLE_PDFS = 5

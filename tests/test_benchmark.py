@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 from .conftest import REPO, run
 
 
@@ -21,6 +23,7 @@ def benchmark() -> ModuleType:
     return module
 
 
+@pytest.mark.slow
 def test_the_generated_archive_passes_check_and_builds(tmp_path: Path) -> None:
     bench = benchmark()
     root = bench.generate(tmp_path / "archive", seed=7, scale=bench.SCALES["tiny"])

@@ -17,6 +17,11 @@ from typing import Any
 
 import pytest
 
+from .support import SAMPLE_PAGES, site_files
+
+# Chromium's tests: left out of the default run, in the full one (`pytest --full`, .ci/run).
+pytestmark = pytest.mark.browser
+
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
@@ -117,7 +122,7 @@ def test_the_contents_reach_each_testimony(page: Any, served: str) -> None:
 
 
 def site_pages(built: Path) -> list[str]:
-    return sorted(p.relative_to(built).as_posix() for p in built.rglob("*.html"))
+    return [p.relative_to(built).as_posix() for p in site_files(built, "*.html", SAMPLE_PAGES)]
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP], ids=["phone", "desktop"])

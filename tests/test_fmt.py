@@ -14,6 +14,7 @@ from editions.load import load_archive
 from editions.prose import normalized, semantic_lines
 
 from .conftest import run, write
+from .support import SAMPLE_PAGES, site_files
 
 
 def test_the_sample_archive_is_canonical(project: Path) -> None:
@@ -47,7 +48,7 @@ def scramble(path: Path) -> None:
 
 def pages(site: Path) -> dict[str, str]:
     return {str(p.relative_to(site)): p.read_text(encoding="utf-8")
-            for p in sorted(site.rglob("*.html"))}
+            for p in site_files(site, "*.html", SAMPLE_PAGES)}
 
 
 TRICKY = """\

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -70,18 +71,21 @@ def load_both(tmp_path: Path, data: bytes) -> None:
         assert_located(problems, f"{folder}/{path.name}")
 
 
+@pytest.mark.slow
 @FUZZ
 @given(text=yaml_text)
 def test_random_yaml_text_never_crashes_the_loader(tmp_path: Path, text: str) -> None:
     load_both(tmp_path, text.encode("utf-8", errors="surrogatepass"))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.binary(max_size=200))
 def test_random_bytes_never_crash_the_loader(tmp_path: Path, data: bytes) -> None:
     load_both(tmp_path, data)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(value=structures)
 def test_random_structures_never_crash_the_loader(tmp_path: Path, value: object) -> None:
@@ -132,6 +136,7 @@ def assert_safe(html: str) -> None:
                 assert target.startswith(("https://", "http://", "mailto:", "#")), target
 
 
+@pytest.mark.slow
 @settings(derandomize=True, deadline=None, max_examples=6, database=None)
 @given(texts=st.lists(markdown_text, min_size=25, max_size=25))
 def test_random_markdown_comes_out_safe(texts: list[str]) -> None:

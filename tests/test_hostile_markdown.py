@@ -164,6 +164,7 @@ def test_the_page_has_nothing_unsafe(converted: tuple[Path, dict[str, str], Path
     assert [a["src"] for t, a in page.tags if t == "img"] == ["../../images/dog.png"]
 
 
+@pytest.mark.slow
 def test_the_pdf_has_nothing_unsafe(converted: tuple[Path, dict[str, str], Path]) -> None:
     reader = PdfReader(converted[2])
     uris = []

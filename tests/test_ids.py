@@ -39,6 +39,7 @@ def article(html: str, tid: str) -> str:
     return html[start:html.index("</article>", start)]
 
 
+@pytest.mark.slow
 def test_testimonies_whose_ids_look_like_other_texts_keep_their_own_text(
         project: Path) -> None:
     # `annelies-netherlands-u1` once shared its footnote prefix with Annelies's first update,

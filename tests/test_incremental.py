@@ -17,7 +17,7 @@ from editions.publish import publish
 
 from .conftest import copy_sample, run
 from .pages import Page, pdf_text
-from .support import tiny_png
+from .support import SAMPLE_PAGES, site_files, tiny_png
 
 ALL = [1, 2, 3, 4, 5]
 PDF = "those-who-suffer-much-know-much-{:03d}.pdf"
@@ -96,6 +96,7 @@ def edit_maureys_second_update(root: Path) -> None:
                 on=dt.date(2014, 1, 1))
 
 
+@pytest.mark.slow
 def test_editing_one_update_renders_only_the_editions_that_print_it(again: Path) -> None:
     site = again / "site"
     before = {n: edition_files(site, n) for n in ALL}
@@ -112,12 +113,14 @@ def test_editing_one_update_renders_only_the_editions_that_print_it(again: Path)
         assert "Revised on 1 January 2014: a word of Maurey's corrected" in pdf
 
 
+@pytest.mark.slow
 def test_a_template_change_renders_every_edition(again: Path) -> None:
     css = again / "templates" / "assets" / "print.css"
     css.write_text(css.read_text() + "\n/* a change to the print style */\n")
     assert build(again).editions == ALL
 
 
+@pytest.mark.slow
 def test_a_settings_change_renders_every_edition(again: Path) -> None:
     settings = again / "publication.yaml"
     settings.write_text(settings.read_text().replace("publisher: The LDN Letters Project",
@@ -130,6 +133,7 @@ def test_a_settings_change_renders_every_edition(again: Path) -> None:
     assert "The LDN Letters Press" in Page(again / "site" / "editions" / "001" / "index.html").text
 
 
+@pytest.mark.slow
 def test_a_build_of_one_edition_carries_the_others(again: Path) -> None:
     site = again / "site"
     before = files(site)
@@ -222,6 +226,7 @@ def test_a_rebuild_with_nothing_changed_starts_neither_pandoc_nor_weasyprint(
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_editing_one_testimony_renders_its_page_and_the_listings_that_show_it(
         again: Path, tmp_path: Path) -> None:
     site = again / "site"
@@ -329,7 +334,7 @@ def test_html_only_links_no_pdf_it_dropped(again: Path) -> None:
     page = Page(site / "testimonies" / "soren-denmark.html")
     assert "../editions/004/index.html#soren-denmark" in page.links
     assert f"../editions/004/{PDF.format(4)}" not in page.links
-    for html in site.rglob("*.html"):
+    for html in site_files(site, "*.html", SAMPLE_PAGES):
         for link in Page(html).links:
             if not link.startswith(("http://", "https://", "mailto:", "#")):
                 target = (html.parent / link.split("#")[0]).resolve()

@@ -48,6 +48,7 @@ def set_round(root: Path, number: int) -> None:
                     encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_build_killed_at_any_moment_leaves_the_site_whole(tmp_path: Path) -> None:
     """SIGKILL the real command at seeded random moments: the site is the last good build or
     the new one, whole, never a mixture, and nothing is left behind once a build completes.
@@ -102,6 +103,7 @@ def _importing_weasyprint(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("whole_group", [True, False], ids=["terminal", "build-only"])
 def test_ctrl_c_while_pdf_workers_start_is_one_line(project: Path, whole_group: bool) -> None:
     """Ctrl-C (to the terminal's whole process group, or to the build alone) while the server

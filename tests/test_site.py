@@ -12,6 +12,7 @@ from editions.build import build
 
 from .conftest import copy_sample, reissue_changed, run
 from .pages import Page, outline, pdf_text, resolve
+from .support import SAMPLE_PAGES, SAMPLE_PDFS, site_files
 
 PDF = "those-who-suffer-much-know-much-{:03d}.pdf"
 
@@ -154,7 +155,7 @@ def test_archive_whats_new(built: Path) -> None:
 
 
 def test_every_link_in_the_site_resolves(built: Path) -> None:
-    pages = {path: Page(path) for path in built.rglob("*.html")}
+    pages = {path: Page(path) for path in site_files(built, "*.html", SAMPLE_PAGES)}
     checked = 0
     for path, p in pages.items():
         for link in p.links:
@@ -171,7 +172,7 @@ def test_every_link_in_the_site_resolves(built: Path) -> None:
 
 
 def test_no_script_reaches_a_page(built: Path) -> None:
-    for path in built.rglob("*.html"):
+    for path in site_files(built, "*.html", SAMPLE_PAGES):
         p = Page(path)
         assert not p.find_all("script")
         for _, attributes in p.tags:
@@ -182,6 +183,7 @@ def test_no_script_reaches_a_page(built: Path) -> None:
 # --- the build as a whole ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_same_input_same_bytes_whatever_the_jobs(built: Path, tmp_path: Path) -> None:
     again = copy_sample(tmp_path / "again")
     build(again, use_cache=False, jobs=1)  # `built` was laid out by two worker processes
@@ -189,6 +191,7 @@ def test_same_input_same_bytes_whatever_the_jobs(built: Path, tmp_path: Path) ->
     second = {p.relative_to(again / "site"): p.read_bytes()
               for p in (again / "site").rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
+    assert len([k for k in first if k.suffix == ".pdf"]) == SAMPLE_PDFS
     assert [k for k in first if first[k] != second[k]] == []
 
 
@@ -206,6 +209,7 @@ def test_failed_build_keeps_the_site(project: Path) -> None:
         ".site.lock"]
 
 
+@pytest.mark.slow
 def test_build_one_edition_refreshes_the_archive(project: Path) -> None:
     assert run(project, "build", "1", "2").exit_code == 0
     site = project / "site"
@@ -234,6 +238,7 @@ def test_paper_size_comes_from_the_settings(project: Path) -> None:
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
 
 
+@pytest.mark.slow
 def test_pdf_keeps_long_words_tables_and_footnotes_on_the_page(project: Path) -> None:
     word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3
     testimony = (project / "testimonies" / "annelies-netherlands.yaml")
