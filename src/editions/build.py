@@ -182,6 +182,29 @@ def _select(views: list[EditionView], numbers: Iterable[int] | None) -> list[Edi
     return [by_number[n] for n in sorted(set(numbers))]
 
 
+def _with_linked(views: list[EditionView], numbers: list[int] | None,
+                 present: dict[int, Entry]) -> list[int] | None:
+    """The editions asked for, and those the site lacks: the archive, the feed and the
+    testimony pages link every edition, so a partial build builds what is missing too."""
+    if numbers is None:
+        return None
+    by_number = {view.number for view in views}
+    _select(views, numbers)  # an unknown number is refused before anything else is said
+    missing = sorted(by_number - set(present) - set(numbers))
+    if missing:
+        log.warning("%s not in the site yet and its pages link %s: built %s too",
+                    _numbered(missing), "it" if len(missing) == 1 else "them",
+                    "it" if len(missing) == 1 else "them")
+    return sorted({*numbers, *missing})
+
+
+def _numbered(numbers: list[int]) -> str:
+    """'edition 4 is' or 'editions 1, 2, 4 and 5 are'."""
+    if len(numbers) == 1:
+        return f"edition {numbers[0]} is"
+    return f"editions {', '.join(map(str, numbers[:-1]))} and {numbers[-1]} are"
+
+
 @dataclass(frozen=True)
 class RenderedEdition:
     number: int
@@ -320,7 +343,7 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     testimonies = assemble_testimonies(archive)
     renderer = Renderer(root / "templates", archive.settings,
                         frozenset(t.id for t in testimonies))
-    chosen = _select(views, numbers)
+    chosen = _select(views, _with_linked(views, numbers, previous))
     cache_path = root / CACHE_DIR / "markdown.sqlite" if use_cache else None
     converted = convert(chosen, testimonies, archive.references, cache_path)
     texts = converted.editions
