@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from editions import importer
 from editions.importer import update_heading
 from editions.load import load_archive
 from editions.markdown import pandoc_path
@@ -351,3 +352,54 @@ def test_import_outside_a_publication_refuses(tmp_path: Path) -> None:
 ])
 def test_update_headings(heading: str, expected: tuple[str, str | None] | None) -> None:
     assert update_heading(heading) == expected
+
+
+def test_plain_text_headings_need_no_blank_line(lakes: Path, tmp_path: Path) -> None:
+    source = write(tmp_path / "soren.txt", "Søren, Denmark\nI have Crohn's and\nstarted LDN in "
+                   "2010.\nUPDATE: March 2011 - 1 year on LDN\nAll calm.\nBack to top\n")
+    out, _ = imported(lakes, str(source))
+    assert out.startswith("created testimonies/soren-denmark.yaml (1 update)\n")
+    text = files(lakes)["soren-denmark.yaml"]
+    assert "story: |\n  I have Crohn’s and started LDN in 2010.\nupdates:\n" in text
+    assert "    label: 1 year on LDN\n    text: |\n      All calm.\n" in text
+    assert "top" not in text.lower()
+
+
+def test_a_hostile_page_brings_in_only_its_words(lakes: Path, tmp_path: Path) -> None:
+    source = write(tmp_path / "lea.html", '<h3>Lea, France</h3><p onclick="steal()">I have '
+                   'lupus. <a href="javascript:alert(1)">Click</a><script>alert(2)</script></p>'
+                   '<p><img src="x.png" onerror="y()"> Fine <span style="color:red">now</span>'
+                   '</p>')
+    _, err = imported(lakes, str(source))
+    assert err == (f"warning: {source}: 1 picture left out: put a picture in images/ and link "
+                   "it by hand\n")
+    text = files(lakes)["lea-france.yaml"]
+    assert "story: |\n  I have lupus.\n  Click\n\n  Fine now\n" in text
+    for word in ("onclick", "javascript", "script", "alert", "img", "span", "color"):
+        assert word not in text
+    assert run(lakes, "check").exit_code == 0
+
+
+def test_an_existing_file_that_does_not_load_stops_the_import(lakes: Path) -> None:
+    imported(lakes, str(PAGE))
+    broken = write(lakes / "testimonies" / "tomasz-poland.yaml", "name: [\n")
+    result = run(lakes, "import", str(PAGE))
+    assert result.exit_code == 1
+    assert result.stderr == ("testimonies/tomasz-poland.yaml:2:1: error: YAML syntax: did not "
+                             "find expected node content\n1 problem found\n")
+    assert broken.read_text() == "name: [\n"
+
+
+@pytest.mark.parametrize(("heading", "expected"), [
+    ("Maurey, USA", ("Maurey", "USA")),
+    ("Søren, Denmark", ("Søren", "Denmark")),
+    ("Aroha, New Zealand", ("Aroha", "New Zealand")),
+    ("Anne-Marie, UK.", ("Anne-Marie", "UK")),
+    ("Dear Editor,", None),
+    ("Yours, Anna", None),
+    ("Thank you, Doctor", None),
+    ("Kind regards, Sweden", None),
+    ("In 2009, Canada", None),
+])
+def test_testimony_headings(heading: str, expected: tuple[str, str] | None) -> None:
+    assert importer.testimony_heading(heading) == expected

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import EditionsError
+from .errors import ContentError, EditionsError, Problem
 from .markdown import EXTENSIONS, pandoc_path
 from .model import PartialDate
 
@@ -646,6 +646,7 @@ def plan_import(root: Path, readings: list[Reading], *, received: str,
 
     plan = ImportPlan()
     refused: list[str] = []
+    broken: list[Problem] = []  # existing files that do not load: fixed first, by hand
     for reading in readings:
         for found in reading.testimonies:
             plan.testimonies += 1
@@ -658,6 +659,8 @@ def plan_import(root: Path, readings: list[Reading], *, received: str,
                 continue
             planned = plan.files.get(path)
             if planned is None and path.is_file():
+                if not _loads(root, path, broken):
+                    continue  # its problems are reported; the merge waits for a fix
                 before = path.read_text(encoding="utf-8")
                 planned = plan.files[path] = Planned(path, before, before)
             if planned is not None:
@@ -687,7 +690,20 @@ def plan_import(root: Path, readings: list[Reading], *, received: str,
             plan.files[path] = Planned(path, None, text, [reading.source], len(found.updates))
     if refused:
         raise EditionsError("\nerror: ".join(refused) + "; nothing was written")
+    if broken:
+        raise ContentError(broken)
     return plan
+
+
+def _loads(root: Path, path: Path, broken: list[Problem]) -> bool:
+    """Whether an existing testimony loads strictly; its problems are added when not."""
+    from .load import load_testimony
+
+    problems: list[Problem] = []
+    record = load_testimony(root, path, problems)
+    errors = [p for p in problems if p.severity == "error"]
+    broken.extend(errors)
+    return record is not None and not errors
 
 
 def plan_intro(root: Path, number: int, readings: list[Reading], plan: ImportPlan) -> None:
@@ -728,7 +744,6 @@ def plan_intro(root: Path, number: int, readings: list[Reading], plan: ImportPla
 
 def lint(root: Path, plan: ImportPlan) -> None:
     """The privacy lint on what was imported; a file that would not load is a bug here."""
-    from .errors import ContentError, Problem
     from .load import load_testimony
     from .privacy import privacy_problems
 
