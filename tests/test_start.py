@@ -162,3 +162,16 @@ def test_a_publication_s_templates_override_the_tool_s_file_by_file(tmp_path: Pa
     tool = Path(__file__).resolve().parent.parent / "templates" / "assets" / "style.css"
     assert (site / "assets" / "style.css").read_bytes() == tool.read_bytes()
     assert site_links(site)[1] == []
+
+
+def test_settings_left_out_are_not_filled_in_silently(tmp_path: Path) -> None:
+    root = tmp_path / "lakes"
+    start(root)
+    write(root / "publication.yaml", "title: Letters from the Lakes\nlanguage: en-GB\n")
+    result = run(root, "check")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "publication.yaml:1:1: warning: no 'publisher': every page prints the tool's "
+        "placeholder 'The editor'; write the publication's own publisher\n"
+        "publication.yaml:1:1: warning: no 'site_url': every page prints the tool's "
+        "placeholder 'https://example.org/news/'; write the publication's own site address\n")

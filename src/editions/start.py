@@ -113,7 +113,8 @@ def _validate(answers: Answers) -> None:
                         language=answers.language.strip(), site_url=answers.site_url.strip(),
                         paper=answers.paper, treatment=answers.treatment)
     for problem in _check_settings(settings):
-        raise EditionsError(problem.message.replace("site_url", "the site address"))
+        if problem.severity == "error":
+            raise EditionsError(problem.message.replace("site_url", "the site address"))
     if answers.paper not in ("A4", "A5", "Letter"):
         raise EditionsError(f"paper '{answers.paper}' is not one of A4, A5, Letter")
 
