@@ -403,3 +403,14 @@ def test_an_existing_file_that_does_not_load_stops_the_import(lakes: Path) -> No
 ])
 def test_testimony_headings(heading: str, expected: tuple[str, str] | None) -> None:
     assert importer.testimony_heading(heading) == expected
+
+
+def test_the_old_and_the_new_page_at_once(lakes: Path, tmp_path: Path) -> None:
+    """A testimony on two pages of one import is one file, with the updates of both."""
+    newer = PAGE.read_text(encoding="utf-8").replace(OLDER_UPDATE, NEWER_UPDATES)
+    source = write(tmp_path / "archive" / "news-2010.html", newer)
+    out, _ = imported(lakes, str(PAGE), str(source))
+    assert out.endswith("imported 3 testimonies from 2 files: 3 created (5 updates), 0 "
+                        "extended (0 updates added)\n")
+    assert files(lakes)["brigitta-austria.yaml"].count("  - date: ") == 4
+    assert run(lakes, "check").exit_code == 0

@@ -647,10 +647,11 @@ def plan_import(root: Path, readings: list[Reading], *, received: str,
     plan = ImportPlan()
     refused: list[str] = []
     broken: list[Problem] = []  # existing files that do not load: fixed first, by hand
+    ids: set[str] = set()
     for reading in readings:
         for found in reading.testimonies:
-            plan.testimonies += 1
             tid = slug(f"{found.name} {found.country}")
+            ids.add(tid)  # one testimony in two sources is counted once
             path = root / "testimonies" / f"{tid}.yaml"
             shown = f"testimonies/{tid}.yaml"
             if not ID_PATTERN.match(tid):
@@ -688,6 +689,7 @@ def plan_import(root: Path, readings: list[Reading], *, received: str,
                     "treatment is not known: write its 'label:' or the testimony's "
                     "'started:', or check refuses it" for u in found.updates if not u.label)
             plan.files[path] = Planned(path, None, text, [reading.source], len(found.updates))
+    plan.testimonies = len(ids)
     if refused:
         raise EditionsError("\nerror: ".join(refused) + "; nothing was written")
     if broken:
