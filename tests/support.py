@@ -12,12 +12,33 @@ from editions.errors import ContentError
 from editions.load import load_archive
 
 from .conftest import run, write
+from .pages import Page, resolve
 
 
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def site_links(site: Path) -> tuple[int, list[str]]:
+    """How many links inside the site were followed, and those that lead nowhere."""
+    site = site.resolve()
+    pages = {path: Page(path) for path in sorted(site.rglob("*.html"))}
+    followed, broken = 0, []
+    for path, page in pages.items():
+        for link in page.links:
+            target, fragment = resolve(path, link, site)
+            if target is None:
+                if not link.startswith(("https://", "http://", "mailto:")):
+                    broken.append(f"{path.relative_to(site)}: {link}")
+                continue
+            followed += 1
+            if not target.is_file() or site.resolve() not in target.resolve().parents:
+                broken.append(f"{path.relative_to(site)}: {link}")
+            elif fragment and (target not in pages or fragment not in pages[target].ids):
+                broken.append(f"{path.relative_to(site)}: {link}")
+    return followed, broken
 
 
 def check_errors(project: Path) -> list[str]:

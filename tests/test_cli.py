@@ -51,5 +51,6 @@ def test_the_installed_command_reports_without_traceback(tmp_path: Path) -> None
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr == (
-        ".:1:1: error: no 'editions/' or 'testimonies/' folder here: run editions in the "
-        "publication's folder or give --root\n1 problem found\n")
+        "error: .: not a publication (no publication.yaml here); run `editions init` to start "
+        "one, or give --root the publication's folder\n")
+    assert list(tmp_path.iterdir()) == []  # no cache, no lock left behind

@@ -32,7 +32,7 @@ from .incremental import (
     reusable,
 )
 from .links import IMAGES_DIR, images_in, read_images
-from .load import load_archive
+from .load import load_archive, require_publication
 from .markdown import EditionText, convert
 from .model import Archive, Settings
 from .render import ASSETS_DIR, TESTIMONIES_DIR, Renderer, page_path, pdf_path
@@ -48,6 +48,7 @@ from .site import (
     stage,
     write_file,
 )
+from .theme import theme_files
 from .workers import PdfJob, render_pdfs
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ def _checked(root: Path, today: dt.date | None, strict: bool, use_cache: bool,
              ) -> tuple[Archive, list[Problem], dict[str, str]]:
     """checked(), and the hash of each testimony and edition file by path; `site_files`
     are the assets when the caller has read them already."""
+    require_publication(root)  # before the cache folder is made there
     problems: list[Problem] = []
     files = FileCache(root / CACHE_DIR / FILES_CACHE if use_cache else None,
                       font_files(site_files if site_files is not None else assets(root)))
@@ -154,15 +156,13 @@ def check(root: Path | str, today: dt.date | None = None, *,
 
 
 def assets(root: Path) -> dict[str, bytes]:
-    """The files every page may use: the templates' assets and the fonts."""
+    """The files every page may use: the templates' assets (the publication's, else the
+    tool's) and the fonts."""
     import importlib
 
     files: dict[str, bytes] = {}
-    folder = root / "templates" / ASSETS_DIR
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                files[f"{ASSETS_DIR}/{path.relative_to(folder).as_posix()}"] = path.read_bytes()
+    for name, path in theme_files(root / "templates", ASSETS_DIR).items():
+        files[f"{ASSETS_DIR}/{name}"] = path.read_bytes()
     for package, names in FONTS.items():
         directory = Path(importlib.import_module(package).font_directory)
         for name in names:
@@ -180,6 +180,29 @@ def _select(views: list[EditionView], numbers: Iterable[int] | None) -> list[Edi
         raise EditionsError(f"no edition {missing[0]} (editions/{missing[0]:03d}.yaml); "
                             f"the editions are: {known}")
     return [by_number[n] for n in sorted(set(numbers))]
+
+
+def _with_linked(views: list[EditionView], numbers: list[int] | None,
+                 present: dict[int, Entry]) -> list[int] | None:
+    """The editions asked for, and those the site lacks: the archive, the feed and the
+    testimony pages link every edition, so a partial build builds what is missing too."""
+    if numbers is None:
+        return None
+    by_number = {view.number for view in views}
+    _select(views, numbers)  # an unknown number is refused before anything else is said
+    missing = sorted(by_number - set(present) - set(numbers))
+    if missing:
+        log.warning("%s not in the site yet and its pages link %s: built %s too",
+                    _numbered(missing), "it" if len(missing) == 1 else "them",
+                    "it" if len(missing) == 1 else "them")
+    return sorted({*numbers, *missing})
+
+
+def _numbered(numbers: list[int]) -> str:
+    """'edition 4 is' or 'editions 1, 2, 4 and 5 are'."""
+    if len(numbers) == 1:
+        return f"edition {numbers[0]} is"
+    return f"editions {', '.join(map(str, numbers[:-1]))} and {numbers[-1]} are"
 
 
 @dataclass(frozen=True)
@@ -279,6 +302,7 @@ def build(root: Path | str, out: Path | str | None = None, numbers: Iterable[int
     carried over, not rendered.
     """
     root = Path(root)
+    require_publication(root)  # before the lock beside the site is made
     named = Path(out) if out is not None else root / "site"
     out = follow_link(named)
     check_out(root, out)
@@ -319,7 +343,7 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     testimonies = assemble_testimonies(archive)
     renderer = Renderer(root / "templates", archive.settings,
                         frozenset(t.id for t in testimonies))
-    chosen = _select(views, numbers)
+    chosen = _select(views, _with_linked(views, numbers, previous))
     cache_path = root / CACHE_DIR / "markdown.sqlite" if use_cache else None
     converted = convert(chosen, testimonies, archive.references, cache_path)
     texts = converted.editions

@@ -118,8 +118,20 @@ def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: boo
     return sorted(problems)
 
 
+# Settings whose built-in values belong to no real publication: a page must not print them
+# unnoticed.
+NAMED_SETTINGS = {"title": "title", "publisher": "publisher", "site_url": "site address"}
+
+
 def _check_settings(settings: Settings) -> Iterator[Problem]:
     from babel import Locale, UnknownLocaleError
+
+    read = settings.where.get(".")
+    for name, words in NAMED_SETTINGS.items():
+        if read is not None and name not in settings.where:
+            yield Problem(read.path, 1, 1, f"no '{name}': every page prints the tool's "
+                          f"placeholder '{getattr(settings, name)}'; write the publication's "
+                          f"own {words}", "warning")
 
     try:
         Locale.parse(settings.language.replace("-", "_"))

@@ -309,6 +309,44 @@ def schema(write: bool, check_only: bool, kind: str | None, root: Path, verbose:
 
 
 
+@main.command("init")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option("--title", help="The newsletter's title.")
+@click.option("--publisher", help="Who publishes it, as printed on every edition.")
+@click.option("--language", help="The pages' language, a tag such as en-GB.")
+@click.option("--site-url", "site_url", help="The news archive's public address (https://...).")
+@click.option("--paper", type=click.Choice(["A4", "A5", "Letter"]), help="The PDFs' paper size.")
+@click.option("--treatment", help="The treatment most testimonies are about, such as LDN.")
+@_common
+def init_command(folder: Path | None, root: Path, verbose: int, quiet: bool, debug: bool,
+                 **given: str | None) -> None:
+    """Start a publication in FOLDER (new or empty; default: --root): its settings, empty
+    testimonies/, editions/ and images/, references, editor settings and review workflow.
+
+    Each setting is taken from its option, or asked for on a terminal; none is made up.
+    """
+    _setup_logging(verbose, quiet)
+    from .start import QUESTIONS, Answers, answer_names, refusal, start_publication
+
+    folder = folder if folder is not None else root
+    why = refusal(folder)  # before asking anything
+    if why:
+        raise EditionsError(why)
+    missing = [name for name in answer_names() if not given.get(name)]
+    if missing and not sys.stdin.isatty():
+        options = ", ".join(f"--{name.replace('_', '-')}" for name in missing)
+        raise EditionsError(f"init needs {options}: give them, or run init on a terminal to "
+                            "be asked; nothing was written")
+    for name in missing:
+        kind = click.Choice(["A4", "A5", "Letter"]) if name == "paper" else str
+        given[name] = click.prompt(QUESTIONS[name], type=kind)
+    written = start_publication(folder, Answers(**{n: str(given[n]) for n in answer_names()}))
+    if not quiet:
+        click.echo(f"started a publication in {folder}: {', '.join(written)}")
+        click.echo("next: `editions new testimony NAME --country COUNTRY --condition "
+                   "CONDITION`, then `editions new edition` and `editions build`")
+
+
 _TODAY = click.option("--today", metavar="YYYY-MM-DD",
                       help="The date to use as today [default: SOURCE_DATE_EPOCH, else the "
                            "clock].")
@@ -364,6 +402,91 @@ def new_edition_command(today: str | None, root: Path, verbose: int, quiet: bool
         count = len(proposed)
         click.echo(f"wrote {made.path}: a draft proposing {count} "
                    f"testimon{'y' if count == 1 else 'ies'}")
+
+
+@main.command("import")
+@click.argument("sources", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--received", metavar="DATE",
+              help="When these stories reached the editor [default: today].")
+@click.option("--condition", help="The condition of every new testimony [default: the one "
+                                  "its story names].")
+@click.option("--intro", type=int, metavar="N",
+              help="Put the text before the first testimony into draft edition N's "
+                   "introduction.")
+@click.option("--dry-run", is_flag=True, help="Write nothing; show what would be written.")
+@_TODAY
+@_common
+def import_command(sources: tuple[Path, ...], received: str | None, condition: str | None,
+                   intro: int | None, dry_run: bool, today: str | None, root: Path,
+                   verbose: int, quiet: bool, debug: bool) -> None:
+    """Bring testimonies in from SOURCES: archive pages (.html), letters (.docx, .odt, .md,
+    .txt) and e-mails (.eml), each testimony headed 'Name, Country'.
+
+    A new testimony gets a file of its own, without consent; an existing one gets only the
+    updates it lacks, in date order. Importing the same source again changes nothing.
+    """
+    _setup_logging(verbose, quiet)
+    from .importer import import_sources
+    from .new import _date
+    from .publish import today as parse_today
+
+    when = str(_date(received, "--received")) if received else str(parse_today(today))
+    plan, readings = import_sources(root, list(sources), received=when, condition=condition,
+                                    intro=intro, dry_run=dry_run)
+    _report_import(root, plan, readings, dry_run, quiet, intro)
+
+
+def _report_import(root: Path, plan: Any, readings: list[Any], dry_run: bool, quiet: bool,
+                   intro: int | None) -> None:
+    import difflib
+
+    for reading in readings:
+        if reading.intro and intro is None:
+            paragraphs = len(reading.intro_blocks)
+            log.warning("%s: %s before the first testimony (an introduction?) was not "
+                        "imported; --intro N puts it into draft edition N's introduction",
+                        reading.source, _plural(paragraphs, "paragraph"))
+        if reading.left_out:
+            log.warning("%s: %s in no testimony left out, from '%s'", reading.source,
+                        _plural(len(reading.left_out), "paragraph"), reading.left_out[0])
+        if reading.images:
+            log.warning("%s: %s left out: put a picture in images/ and link it by hand",
+                        reading.source, _plural(reading.images, "picture"))
+    for note in plan.notes:
+        log.warning("%s", note)
+    for problem in plan.warnings:
+        log.warning("%s", problem, extra={"located": True})
+    files = sorted(plan.files.values(), key=lambda f: str(f.path))
+    verb = ("would create", "would extend", "unchanged") if dry_run else (
+        "created", "extended", "unchanged")
+    for planned in files:
+        shown = str(planned.path.relative_to(root))
+        if dry_run and planned.changed:
+            click.echo("".join(difflib.unified_diff(
+                (planned.before or "").splitlines(keepends=True),
+                planned.after.splitlines(keepends=True),
+                "/dev/null" if planned.before is None else f"a/{shown}", f"b/{shown}")), nl=False)
+        if quiet:
+            continue
+        if planned.before is None:
+            click.echo(f"{verb[0]} {shown} ({_plural(planned.updates, 'update')})")
+        elif planned.changed:
+            added = f"{_plural(planned.updates, 'update')} added" if planned.updates else (
+                "introduction put in")
+            click.echo(f"{verb[1]} {shown} ({added})")
+        else:
+            click.echo(f"{verb[2]} {shown}")
+    if not quiet:
+        new = [f for f in files if f.before is None]
+        extended = [f for f in files if f.before is not None and f.changed]
+        count = plan.testimonies
+        click.echo(f"{'would import' if dry_run else 'imported'} {count} "
+                   f"testimon{'y' if count == 1 else 'ies'} from "
+                   f"{_plural(len(readings), 'file')}: {len(new)} created "
+                   f"({_plural(sum(f.updates for f in new), 'update')}), {len(extended)} "
+                   f"extended ({_plural(sum(f.updates for f in extended), 'update')} added)"
+                   + ("; nothing was written" if dry_run else ""))
 
 
 @main.command("publish")

@@ -19,6 +19,7 @@ from .assemble import EditionView
 from .markdown import EditionText, pandoc_identity
 from .model import Archive, Markdown, PartialDate, Settings, Testimony, Where
 from .render import Page, page_path, pdf_path
+from .theme import theme_files
 from .versions import package_version, system_library_versions
 
 log = logging.getLogger(__name__)
@@ -106,10 +107,7 @@ def fingerprint(templates: Path, files: Mapping[str, bytes], settings: Settings)
     digest = hashlib.sha256()
     parts = {"settings": _plain(settings), "versions": _versions(), "code": own_code()}
     digest.update(json.dumps(parts, sort_keys=True).encode())
-    sources = {}
-    if templates.is_dir():
-        sources = {p.relative_to(templates).as_posix(): p for p in templates.rglob("*")
-                   if p.is_file()}
+    sources = theme_files(templates)
     for name in sorted(sources):
         digest.update(b"\0template\0" + name.encode() + b"\0" + sources[name].read_bytes())
     for name in sorted(files):

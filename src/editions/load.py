@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import yaml
 
-from .errors import ContentError, Problem
+from .errors import ContentError, EditionsError, Problem
 from .model import (
     EDITION_FILE_PATTERN,
     ID_PATTERN,
@@ -640,6 +640,15 @@ class _Direct:
         return load_edition(root, path, problems)
 
 
+def require_publication(root: Path) -> None:
+    """Refuse a folder that holds no publication, before anything is read or written there:
+    without its settings a build would print some other publication's title and address."""
+    if not (root / SETTINGS_FILE).is_file():
+        raise EditionsError(f"{root}: not a publication (no {SETTINGS_FILE} here); run "
+                            "`editions init` to start one, or give --root the publication's "
+                            "folder")
+
+
 def load_archive(root: Path | str, problems: list[Problem] | None = None,
                  loader: Loader | None = None) -> Archive:
     """Load every file of the archive, each testimony and edition through `loader` if given.
@@ -649,6 +658,7 @@ def load_archive(root: Path | str, problems: list[Problem] | None = None,
     """
     loader = loader or _Direct()
     root = Path(root)
+    require_publication(root)
     collect = problems is not None
     problems = problems if problems is not None else []
     unreadable: set[str] = set()

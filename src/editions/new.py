@@ -14,7 +14,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .errors import EditionsError
 from .fmt import format_text, round_trip_yaml
-from .load import EDITION_FIELDS, TESTIMONY_FIELDS, Field, load_archive
+from .load import EDITION_FIELDS, TESTIMONY_FIELDS, Field, load_archive, require_publication
 from .model import ID_PATTERN, Archive, PartialDate
 from .schema import schema_file
 
@@ -67,6 +67,7 @@ def new_testimony(root: Path, name: str, country: str, condition: str, *, on: dt
                   started: str | None = None, received: str | None = None,
                   consent: str | None = None) -> NewFile:
     """Write testimonies/<name>-<country>.yaml, refusing to overwrite one that exists."""
+    require_publication(root)
     tid = testimony_id or slug(f"{name} {country}")
     if not ID_PATTERN.match(tid):
         raise EditionsError(f"'{tid}' is not a testimony id: ids are lowercase letters, digits "

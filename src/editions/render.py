@@ -25,6 +25,7 @@ from .errors import ContentError, EditionsError
 from .feed import FEED_PATH, FeedEntry, atom_feed, fallback_moment
 from .markdown import PageText
 from .model import PartialDate, Settings
+from .theme import search_path
 from .timeline import KIND_ORDER, Moment, draw
 from .versions import package_version
 
@@ -113,10 +114,11 @@ class Renderer:
 
     def __init__(self, templates: Path, settings: Settings,
                  testimony_pages: frozenset[str] = frozenset()) -> None:
-        if not (templates / "edition.html").is_file():
-            raise EditionsError(f"{templates}: no edition.html template here; the project's "
-                                "templates/ folder is missing or incomplete")
         self.templates = templates
+        self.search_path = search_path(templates)
+        if not any((folder / "edition.html").is_file() for folder in self.search_path):
+            raise EditionsError(f"{templates}: no edition.html template here, and the tool's "
+                                "own templates are missing: reinstall editions")
         self.settings = settings
         # the testimonies that have a page of their own, for edition pages to link
         self.testimony_pages = testimony_pages
@@ -129,7 +131,8 @@ class Renderer:
         import jinja2
 
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(self.templates)),
+            # the publication's templates/ first: its files override the tool's by name
+            loader=jinja2.FileSystemLoader([str(f) for f in self.search_path]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
