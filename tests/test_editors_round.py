@@ -206,3 +206,47 @@ def test_publish_without_a_number_says_which_is_wanted(project: Path) -> None:
     result = run(project, "publish")
     assert result.exit_code == 1
     assert result.stderr == "error: say which edition to publish: `editions publish N`\n"
+
+
+def stages(stderr: str) -> list[str]:
+    """What -v said, with the times (which vary) as 'T s'."""
+    return [re.sub(r"\b\d+\.\d\d s\b", "T s", line) for line in stderr.splitlines()]
+
+
+def test_verbose_names_each_stage_with_its_time_and_counts(project: Path) -> None:
+    result = run(project, "build", "-v", "--html-only")
+    assert result.exit_code == 0, result.output
+    site = project / "site"
+    assert stages(result.stderr) == [
+        "loaded 13 testimonies and 5 editions in T s",
+        "checked them in T s: 0 errors, 0 warnings",
+        "converted 46 Markdown texts of 17 pages in T s: 0 from the cache, 46 with pandoc",
+        "rendered 5 editions in T s",
+        "rendered 27 of the archive's 27 other pages and files in T s, carried over the rest",
+        f"wrote the site into {site}"]
+    edit(project / "editions/005.yaml", "There is a wedding", "There is one wedding")
+    again = run(project, "build", "-v", "--html-only")
+    assert stages(again.stderr) == [
+        "loaded 13 testimonies and 5 editions in T s",
+        "checked them in T s: 0 errors, 0 warnings",
+        "converted 46 Markdown texts of 17 pages in T s: 45 from the cache, 1 with pandoc",
+        "carried over 4 editions from the last build: 1, 2, 3, 4",
+        "rendered 1 edition in T s",
+        "rendered 0 of the archive's 27 other pages and files in T s, carried over the rest",
+        f"wrote the site into {site}"]
+
+
+def test_very_verbose_names_each_file(project: Path) -> None:
+    assert run(project, "build", "--html-only", "-q").exit_code == 0
+    edit(project / "editions/005.yaml", "There is a wedding", "There is one wedding")
+    result = run(project, "build", "-vv", "--html-only")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    loaded = [line for line in lines if line.startswith("loaded ") and line.endswith(".yaml")]
+    assert len(loaded) == 18
+    assert "loaded testimonies/maurey-usa.yaml" in loaded
+    assert "loaded editions/005.yaml" in loaded
+    assert "rendered editions/005/index.html" in lines
+    carried = [line for line in lines if line.startswith("carried over editions/")]
+    assert carried == [f"carried over editions/{n:03d}/index.html" for n in (1, 2, 3, 4)]
+    assert "carried over index.html" in lines  # a draft is not in the archive

@@ -447,7 +447,7 @@ def serve(port: int, out: Path | None, no_pdf: bool, root: Path, verbose: int, q
     preview = Preview(root, out, port, pdfs=not no_pdf, on_build=report)
     if not quiet:
         click.echo(f"serving {preview.url} (Ctrl+C to stop); watching testimonies/, editions/, "
-                   "templates/, references.yaml and publication.yaml")
+                   "templates/, images/, references.yaml and publication.yaml")
     try:
         serve_forever(preview)
     except KeyboardInterrupt:
