@@ -62,7 +62,8 @@ def test_a_changed_sentence_in_a_published_edition_comes_first(repo: Path) -> No
         "- **Edition 3** (editions/003.yaml): REFUSED until reissued: `editions publish 3 "
         "--reissue --note \"...\"`\n"
         "- **Edition 4** (editions/004.yaml): REFUSED until reissued: `editions publish 4 "
-        "--reissue --note \"...\"`\n")
+        "--reissue --note \"...\"`\n\n"
+        "To reissue them all with one note: `editions publish --reissue --note \"...\"`\n")
     assert editions[0] == (
         "Edition 1 · 2008-08-01 · published\n\n"
         "- maurey-usa story changed:\n"
