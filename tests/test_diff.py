@@ -62,7 +62,8 @@ def test_a_changed_sentence_in_a_published_edition_comes_first(repo: Path) -> No
         "- **Edition 3** (editions/003.yaml): REFUSED until reissued: `editions publish 3 "
         "--reissue --note \"...\"`\n"
         "- **Edition 4** (editions/004.yaml): REFUSED until reissued: `editions publish 4 "
-        "--reissue --note \"...\"`\n")
+        "--reissue --note \"...\"`\n\n"
+        "To reissue them all with one note: `editions publish --reissue --note \"...\"`\n")
     assert editions[0] == (
         "Edition 1 · 2008-08-01 · published\n\n"
         "- maurey-usa story changed:\n"
@@ -98,7 +99,10 @@ def test_a_new_edition_and_a_removed_testimony(repo: Path) -> None:
     text = diff(repo)
     assert "## Edition 5 · 2012-10-01 · draft\n\n- testimonies removed: dale-canada\n" in text
     assert text.endswith("## Edition 6 · 2013-06-01 · draft · new\n\n"
-                         "- new edition printing 2 testimonies: dale-canada, soren-denmark\n")
+                         # draft 5 is no printing: 6 proposes what it proposes too
+                         "- new edition printing 6 testimonies: annelies-netherlands, "
+                         "joost-netherlands, siobhan-ireland, dale-canada, padraig-ireland, "
+                         "soren-denmark\n")
 
 
 def test_diff_outside_git_says_why(project: Path) -> None:

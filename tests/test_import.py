@@ -266,7 +266,10 @@ def test_dry_run_shows_the_files_and_writes_nothing(lakes: Path) -> None:
 
 
 def test_the_introduction_goes_into_a_draft_edition(lakes: Path) -> None:
-    assert run(lakes, "new", "edition", *TODAY).exit_code == 0
+    # a draft the editor started by hand: `new edition` proposes nothing in a publication
+    # whose testimonies have no consent yet, and writes nothing then
+    write(lakes / "editions" / "001.yaml", "number: 1\ndate: 2026-12-01\nstatus: draft\n"
+          "testimonies: []\n")
     out, err = imported(lakes, str(PAGE), "--intro", "1")
     assert "extended editions/001.yaml (introduction put in)\n" in out
     assert "before the first testimony" not in err

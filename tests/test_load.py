@@ -59,9 +59,18 @@ def test_sample_archive_loads(project: Path) -> None:
         ("- just\n- a list\n",
          "testimonies/kim-canada.yaml:1:1: error: the file must be a mapping of fields, not a "
          "list"),
-        ("name: [unclosed\n",
-         "testimonies/kim-canada.yaml:2:1: error: YAML syntax: did not find expected ',' or "
-         "']'"),
+        ("name: [unclosed\n",  # where the bracket is left open, not where YAML notices
+         "testimonies/kim-canada.yaml:1:7: error: YAML syntax: the '[' opened here is never "
+         "closed (did not find expected ',' or ']', line 2)"),
+        ("name: \"unclosed\ncountry: Canada\n",
+         "testimonies/kim-canada.yaml:1:7: error: YAML syntax: the quote opened here is never "
+         "closed (found unexpected end of stream, line 3)"),
+        ("name Kim\ncountry: Canada\n",
+         "testimonies/kim-canada.yaml:1:1: error: YAML syntax: 'name Kim' has no ':' after it, "
+         "so it runs on into line 2, where a ':' is not allowed"),
+        ("name: Kim\n  country: Canada\n",  # here the second line is the mistake
+         "testimonies/kim-canada.yaml:2:10: error: YAML syntax: mapping values are not allowed "
+         "in this context"),
         ("# only a comment\n", "testimonies/kim-canada.yaml:1:1: error: file is empty"),
         (GOOD + "---\nname: Again\n",
          "testimonies/kim-canada.yaml:12:1: error: only one YAML document is allowed per file"),

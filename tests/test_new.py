@@ -48,6 +48,8 @@ def test_a_testimony_waits_for_consent_before_any_edition_prints_it(project: Pat
     kim = project / "testimonies/kim-canada.yaml"
     edit(kim, "story:  # the", "story: |\n  Hello.\n# the")
     assert run(project, "check").exit_code == 0
+    # proposals count published editions: with 5 published, only Søren's news is new
+    assert run(project, "publish", "5", "--today", "2013-03-01").exit_code == 0
     result = run(project, "new", "edition", "--today", "2013-03-01")
     assert result.stdout == (f"wrote {project / 'editions/006.yaml'}: a draft proposing "
                              "1 testimony\n")
@@ -97,6 +99,7 @@ def test_new_edition_proposes_new_and_updated_testimonies(project: Path) -> None
     siobhan = project / "testimonies/siobhan-ireland.yaml"
     siobhan.write_text(siobhan.read_text(encoding="utf-8")
                        + "  - date: 2013-01\n    text: |\n      Still well.\n", encoding="utf-8")
+    assert run(project, "publish", "5", "--today", "2013-03-01").exit_code == 0
     result = run(project, "new", "edition", "--today", "2013-03-01")
     assert result.exit_code == 0, result.output
     path = project / "editions/006.yaml"

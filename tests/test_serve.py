@@ -11,6 +11,8 @@ import pytest
 
 from editions.serve import VERSION_PATH, Preview
 
+from .support import tiny_png
+
 TIMEOUT = 120  # a ceiling for a slow machine, never a pause: waits end when the build does
 
 
@@ -121,3 +123,66 @@ def test_the_serve_command_as_the_editor_runs_it(project: Path) -> None:
     assert process.returncode == 0, err
     assert out.endswith("stopped\n")
     assert "Traceback" not in err
+
+
+def test_serve_shows_a_yaml_error_where_it_was_made(preview: Preview, project: Path) -> None:
+    path = project / "editions" / "005.yaml"
+    good = path.read_text(encoding="utf-8")
+    save(preview, path, good.replace("number: 5\n", "number: [5\n", 1))
+    status, _, page = fetch(preview.url + "editions/005/")
+    assert status == 500
+    assert ("<li><code>editions/005.yaml:1:9: error: YAML syntax: the &#x27;[&#x27; opened here "
+            "is never closed (did not find expected &#x27;,&#x27; or &#x27;]&#x27;, line 2)"
+            "</code></li>") in page
+    save(preview, path, good.replace("number: 5\n", "number 5\n", 1))
+    _, _, page = fetch(preview.url + "editions/005/")
+    assert ("editions/005.yaml:1:1: error: YAML syntax: &#x27;number 5&#x27; has no &#x27;:"
+            "&#x27; after it, so it runs on into line 2, where a &#x27;:&#x27; is not allowed"
+            ) in page
+
+
+def test_serve_rebuilds_when_a_picture_is_replaced(preview: Preview, project: Path) -> None:
+    picture = project / "images" / "walk.png"
+    picture.parent.mkdir()
+    picture.write_bytes(tiny_png(4, 3))
+    path = project / "editions" / "005.yaml"
+    save(preview, path, path.read_text(encoding="utf-8").replace(
+        "There is a wedding", "![The Gap of Dunloe](images/walk.png)\n\n  There is a wedding"))
+    assert (project / "site/images/walk.png").read_bytes() == tiny_png(4, 3)
+    before = preview.version
+    picture.write_bytes(tiny_png(8, 6))
+    assert preview.wait_for_version(before, TIMEOUT) > before
+    assert preview.error is None
+    assert (project / "site/images/walk.png").read_bytes() == tiny_png(8, 6)
+
+
+def test_serve_rebuilds_when_a_template_or_a_setting_changes(preview: Preview,
+                                                            project: Path) -> None:
+    template = project / "templates" / "edition.html"
+    save(preview, template, template.read_text(encoding="utf-8").replace(
+        ">Back to top<", ">Up to the top<"))
+    _, _, page = fetch(preview.url + "editions/005/")
+    assert "Up to the top" in page
+    assert "Back to top" not in page
+    settings = project / "publication.yaml"
+    save(preview, settings, settings.read_text(encoding="utf-8").replace(
+        "https://example.org/news/", "https://letters.example.net/"))
+    _, _, feed = fetch(preview.url + "feed.xml")
+    assert "https://letters.example.net/editions/004/" in feed
+
+
+def test_serve_rebuilds_when_the_references_change(preview: Preview, project: Path) -> None:
+    path = project / "editions" / "005.yaml"
+    save(preview, path, path.read_text(encoding="utf-8").replace(
+        "There is a wedding", "A new study [@walker2012]. There is a wedding"))
+    status, _, page = fetch(preview.url + "editions/005/")
+    assert status == 500
+    assert "citation &#x27;@walker2012&#x27; is not in references.yaml" in page
+    references = project / "references.yaml"
+    save(preview, references, references.read_text(encoding="utf-8").replace(
+        "references:\n", "references:\n  - id: walker2012\n    type: article-journal\n"
+        "    title: A walk through the Gap of Dunloe\n    issued:\n      date-parts:\n"
+        "        - [2012]\n", 1))
+    status, _, page = fetch(preview.url + "editions/005/")
+    assert status == 200
+    assert "A walk through the Gap of Dunloe" in page

@@ -100,9 +100,10 @@ def update_label(testimony: Testimony, update: Update, default_treatment: str) -
 
 
 def assemble_edition(archive: Archive, edition: Edition) -> EditionView:
-    """What `edition` prints as of its date; only earlier editions decide what is new."""
+    """What `edition` prints as of its date; only earlier published editions decide what is
+    new: a draft has reached no reader."""
     earlier = [(e.date, frozenset(e.testimonies)) for e in archive.editions
-               if e.number < edition.number]
+               if e.number < edition.number and e.published]
     printed = []
     for tid in edition.testimonies:
         testimony = archive.testimonies[tid]

@@ -123,7 +123,11 @@ def _checked(root: Path, today: dt.date | None, strict: bool, use_cache: bool,
     files = FileCache(root / CACHE_DIR / FILES_CACHE if use_cache else None,
                       font_files(site_files if site_files is not None else assets(root)))
     try:
+        started = time.perf_counter()
         archive = load_archive(root, problems, files)
+        log.info("loaded %d testimonies and %d editions in %.2f s", len(archive.testimonies),
+                 len(archive.editions), time.perf_counter() - started)
+        started = time.perf_counter()
         # A change to a published edition is shown with the words git has at the base revision.
         # The freeze rule waits for every file to load: a file that did not would show as
         # references, passages or editions removed from what published editions print.
@@ -131,6 +135,10 @@ def _checked(root: Path, today: dt.date | None, strict: bool, use_cache: bool,
                                       old=Baseline(root),
                                       scans=files.scans, fingerprints=files.fingerprint,
                                       covered=files.covered))
+        found = errors(problems)
+        log.info("checked them in %.2f s: %d error%s, %d warning%s", time.perf_counter() - started,
+                 len(found), "s" if len(found) != 1 else "", len(problems) - len(found),
+                 "s" if len(problems) - len(found) != 1 else "")
     finally:
         files.close()
     if errors(problems) or (strict and problems):
@@ -243,8 +251,10 @@ def _render_editions(todo: list[EditionView], texts: dict[int, EditionText],
 
 def _write_edition(staging: Path, edition: RenderedEdition, settings: Settings) -> None:
     write_file(staging, edition.entry.page, edition.page)
+    log.debug("rendered %s", edition.entry.page)
     if edition.entry.pdf and edition.pdf is not None:
         write_file(staging, edition.entry.pdf, edition.pdf)
+        log.debug("rendered %s", edition.entry.pdf)
     else:
         # A PDF of an older text must not stay beside a page that no longer matches it.
         remove_file(staging, pdf_path(settings, edition.number))
@@ -286,6 +296,7 @@ def _write_pages(out: Path, staging: Path, outputs: Outputs,
             carry(out, staging, [relative])
         else:
             write_file(staging, relative, make())
+            log.debug("rendered %s", relative)
             written.append(relative)
     return written
 
@@ -396,6 +407,11 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     try:
         for number in report.up_to_date:
             carry(out, staging, previous[number].files)
+        if report.up_to_date:
+            log.info("carried over %d edition%s from the last build: %s", len(report.up_to_date),
+                     "s" if len(report.up_to_date) != 1 else "",
+                     ", ".join(map(str, report.up_to_date)))
+        rendering_started = time.perf_counter()
         if progress:
             progress(0, len(todo), "")
         rendered = _render_editions(todo, texts, keys, renderer, files, html_only, jobs)
@@ -410,17 +426,25 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
                     report.pdf_pages += edition.entry.pdf_pages
                 if progress:
                     progress(done, len(todo), f"edition {edition.number}")
+        pdfs = (f", {report.pdfs} PDF{'s' if report.pdfs != 1 else ''} of {report.pdf_pages} "
+                f"pages" if report.pdfs else "")
+        log.info("rendered %d edition%s%s in %.2f s", len(report.editions),
+                 "s" if len(report.editions) != 1 else "", pdfs,
+                 time.perf_counter() - rendering_started)
+        rendering_started = time.perf_counter()
         # Each other page is rendered only when what it is made from changed, else carried
         # over like an edition.
         if outputs is None:
             outputs = other_pages(staging)
         prune(staging, TESTIMONIES_DIR, outputs)  # a withdrawn testimony's page goes too
         report.pages = _write_pages(out, staging, outputs, previous_pages)
-        log.info("rendered %d of the archive's %d other pages and files, carried over the rest",
-                 len(report.pages), len(outputs))
+        log.info("rendered %d of the archive's %d other pages and files in %.2f s, carried "
+                 "over the rest", len(report.pages), len(outputs),
+                 time.perf_counter() - rendering_started)
         write_file(staging, MANIFEST, encode_manifest(
             entries, {path: key for path, (key, _) in outputs.items()}, inputs))
         publish(staging, out)
+        log.info("wrote the site into %s", out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

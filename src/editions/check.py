@@ -109,9 +109,12 @@ def check_archive(archive: Archive, today: dt.date | None = None, *, frozen: boo
         problems.extend(_check_testimony(testimony, today))
     problems.extend(_check_withdrawn_names(archive))
     previous: Edition | None = None
+    published: Edition | None = None  # the last published edition before this one
     for edition in archive.editions:
         problems.extend(_check_edition(archive, edition, previous))
+        problems.extend(_check_published_order(edition, previous, published))
         previous = edition
+        published = edition if edition.published else published
     # Fingerprints are of assembled editions, which only a consistent archive has.
     if frozen and not errors(problems) and not archive.unreadable:
         problems.extend(check_frozen(archive, old, fingerprints or edition_fingerprint))
@@ -234,6 +237,21 @@ def _check_edition(archive: Archive, e: Edition, previous: Edition | None) -> It
         if consent.withdrawn and consent.withdrawn <= e.date:
             yield _problem(at, f"'{tid}' withdrew consent on {consent.withdrawn}, on or before "
                            f"this edition's date ({e.date})")
+
+
+def _check_published_order(e: Edition, previous: Edition | None,
+                           published: Edition | None) -> Iterator[Problem]:
+    """Published editions' dates rise with their numbers: the archive lists them by date, so
+    two of a day, or one dated before an earlier one, would be listed out of their order."""
+    if not e.published or published is None or e.date > published.date:
+        return
+    if published.number < 1:
+        return  # an edition numbered below 1 is refused already; its date says nothing
+    if previous is not None and e.date < previous.date:
+        return  # already refused as going back in time
+    yield _problem(e.where["date"], f"edition {e.number} is published and dated {e.date}, not "
+                   f"after edition {published.number} ({published.date}), published before "
+                   "it: published editions' dates rise with their numbers")
 
 
 def _check_citations(archive: Archive, citations: Iterable[tuple[str, Where]]

@@ -490,22 +490,37 @@ def _report_import(root: Path, plan: Any, readings: list[Any], dry_run: bool, qu
 
 
 @main.command("publish")
-@click.argument("number", type=int)
+@click.argument("numbers", nargs=-1, type=int)
 @click.option("--reissue", is_flag=True,
-              help="Accept a change to an edition already published, recorded with --note.")
+              help="Accept a change to editions already published, recorded with --note; "
+                   "without NUMBERS, every published edition the change alters.")
 @click.option("--note", help="What changed, as readers see it: 'Revised on DATE: NOTE'.")
+@click.option("--out-of-order", is_flag=True,
+              help="Publish although an earlier edition is still a draft, or a later one is "
+                   "published.")
 @_TODAY
 @_common
-def publish_command(number: int, reissue: bool, note: str | None, today: str | None,
-                    root: Path, verbose: int, quiet: bool, debug: bool) -> None:
-    """Mark edition NUMBER published and freeze what it prints (its fingerprint)."""
+def publish_command(numbers: tuple[int, ...], reissue: bool, note: str | None,
+                    out_of_order: bool, today: str | None, root: Path, verbose: int,
+                    quiet: bool, debug: bool) -> None:
+    """Mark editions NUMBERS published and freeze what they print (their fingerprints).
+
+    Editions are published in number order: an edition waits while an earlier one is a
+    draft. `--reissue --note "..."` records one note on each edition named, or, with no
+    NUMBERS, on every published edition the working tree alters (as `editions diff` lists
+    them).
+    """
     _setup_logging(verbose, quiet)
-    from .publish import publish
+    from .publish import publish_editions, reissue_summary
     from .publish import today as parse_today
 
-    report = publish(root, number, reissue=reissue, note=note, on=parse_today(today))
+    reports = publish_editions(root, numbers, reissue=reissue, note=note,
+                               on=parse_today(today), out_of_order=out_of_order)
     if not quiet:
-        click.echo(report.summary())
+        for report in reports:
+            click.echo(report.summary())
+        if reissue and note:
+            click.echo(reissue_summary(reports, note))
 
 
 @main.command("diff")
@@ -555,7 +570,7 @@ def serve(port: int, out: Path | None, no_pdf: bool, root: Path, verbose: int, q
     preview = Preview(root, out, port, pdfs=not no_pdf, on_build=report)
     if not quiet:
         click.echo(f"serving {preview.url} (Ctrl+C to stop); watching testimonies/, editions/, "
-                   "templates/, references.yaml and publication.yaml")
+                   "templates/, images/, references.yaml and publication.yaml")
     try:
         serve_forever(preview)
     except KeyboardInterrupt:

@@ -179,6 +179,10 @@ def report(changes: list[EditionChange], base: str) -> str:
             else:
                 state = "not frozen yet; run `editions publish` to freeze it"
             out.append(f"- **Edition {c.number}** ({c.path}): {state}")
+        waiting = [c for c in loud if c.refused and not c.refusal]
+        if len(waiting) > 1:
+            out += ["", "To reissue them all with one note: `editions publish --reissue --note "
+                    "\"...\"`"]
         out.append("")
     if not changes:
         out.append("No edition prints anything different.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -28,6 +29,8 @@ from .model import (
     Update,
     Where,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 16
@@ -106,7 +109,7 @@ def parse_yaml(path: str, data: bytes) -> Node:
         if reason == "exceeded maximum nesting depth":  # libyaml's own limit, 1,000 levels
             reason = f"nested more than {MAX_DEPTH} levels deep"
             raise _Stop(Problem(path, line, col, reason)) from None
-        raise _Stop(Problem(path, line, col, f"YAML syntax: {reason}")) from None
+        raise _Stop(_syntax_problem(path, text, err, line, col, reason)) from None
     except yaml.YAMLError as err:
         raise _Stop(Problem(path, 1, 1, f"YAML syntax: {err}")) from None
 
@@ -128,6 +131,50 @@ def _forbidden_message(character: str) -> str:
 def _position(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+# What was left open, by the context YAML names: the mistake is where it was opened.
+_UNCLOSED = {"while parsing a flow sequence": "the '[' opened here is never closed",
+             "while parsing a flow mapping": "the '{' opened here is never closed",
+             "while scanning a quoted scalar": "the quote opened here is never closed"}
+
+
+def _syntax_problem(path: str, text: str, err: yaml.MarkedYAMLError, line: int, col: int,
+                    reason: str) -> Problem:
+    """A YAML syntax error where the editor made it: YAML notices an unclosed bracket or
+    quote, or a key without its ':', only lines later."""
+    context, opened = err.context or "", err.context_mark
+    if context in _UNCLOSED and opened is not None and opened.line + 1 < line:
+        return Problem(path, opened.line + 1, opened.column + 1,
+                       f"YAML syntax: {_UNCLOSED[context]} ({reason}, line {line})")
+    if "mapping values are not allowed" in reason:
+        key = _runaway_key(text, line)
+        if key is not None:
+            start, words = key
+            return Problem(path, *start, f"YAML syntax: '{words}' has no ':' after it, so it "
+                           f"runs on into line {line}, where a ':' is not allowed")
+    return Problem(path, line, col, f"YAML syntax: {reason}")
+
+
+def _runaway_key(text: str, line: int) -> tuple[tuple[int, int], str] | None:
+    """Where a line that lacks its ':' starts, when YAML read it and the lines after it as
+    one text up to line `line`; None when that text is a value (then `line` is the mistake)."""
+    tokens: list[yaml.Token] = []
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            tokens.append(token)
+    except yaml.YAMLError:
+        pass
+    scalars = [i for i, t in enumerate(tokens) if isinstance(t, yaml.ScalarToken)]
+    if not scalars:
+        return None
+    last = scalars[-1]
+    token = tokens[last]
+    if token.start_mark.line + 1 >= line or (
+            last and isinstance(tokens[last - 1], yaml.ValueToken)):
+        return None
+    words = text.splitlines()[token.start_mark.line][token.start_mark.column:].strip()
+    return (token.start_mark.line + 1, token.start_mark.column + 1), words
 
 
 class _Events:
@@ -672,6 +719,7 @@ def load_archive(root: Path | str, problems: list[Problem] | None = None,
                                     "<id>.yaml, the id in lowercase letters, digits and hyphens"))
             continue
         testimony = loader.testimony(root, path, problems)
+        log.debug("loaded %s", rel)
         if testimony:
             testimonies[testimony.id] = testimony
         else:
@@ -684,6 +732,7 @@ def load_archive(root: Path | str, problems: list[Problem] | None = None,
                                     "number in three digits, e.g. 007.yaml"))
             continue
         edition = loader.edition(root, path, problems)
+        log.debug("loaded %s", _relative(root, path))
         if edition:
             editions.append(edition)
     problems.extend(_unread_files(root, "testimonies", "testimony"))

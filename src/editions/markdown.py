@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import subprocess
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -244,12 +245,10 @@ def _convert_pages(pages: dict[tuple[str, str], Slots], references: References,
             keyed.append((slot, f, key))
         plan[page] = (keyed, group_key)
 
+    started = time.perf_counter()
     cached = store.get([*plain, *groups])
     todo_fields = {k: f for k, f in plain.items() if k not in cached}
     todo_groups = {k: g for k, g in groups.items() if k not in cached}
-    log.debug("markdown: %d fields and %d citing pages, %d and %d from cache",
-              len(plain), len(groups), len(plain) - len(todo_fields),
-              len(groups) - len(todo_groups))
     fresh: dict[str, str] = {}
     if todo_fields or todo_groups:
         result = _run_pandoc(todo_fields, todo_groups, refs_json)
@@ -259,6 +258,11 @@ def _convert_pages(pages: dict[tuple[str, str], Slots], references: References,
         store.put(fresh)
     store.close()
     html = {**cached, **fresh}
+    texts = len(plain) + sum(len(g) for g in groups.values())
+    fresh_texts = len(todo_fields) + sum(len(g) for g in todo_groups.values())
+    log.info("converted %d Markdown texts of %d pages in %.2f s: %d from the cache, %d with "
+             "pandoc", texts, len(pages), time.perf_counter() - started, texts - fresh_texts,
+             fresh_texts)
 
     out: dict[tuple[str, str], PageText] = {}
     for page, (keyed, group_key) in plan.items():

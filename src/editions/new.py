@@ -112,9 +112,12 @@ class Proposal:
 
 
 def proposals(archive: Archive, on: dt.date) -> list[Proposal]:
-    """Testimonies an edition dated `on` could print: new ones, then ones with new updates."""
+    """Testimonies an edition dated `on` could print: new ones, then ones with new updates,
+    counting only what published editions printed (a draft has reached no reader)."""
     last_seen: dict[str, PartialDate] = {}
     for edition in archive.editions:
+        if not edition.published:
+            continue
         for tid in edition.testimonies:
             last_seen[tid] = max(last_seen.get(tid, edition.date), edition.date)
     new, updated = [], []
@@ -144,18 +147,21 @@ def new_edition(root: Path, *, on: dt.date) -> tuple[NewFile, list[Proposal]]:
         raise EditionsError(f"edition {number} cannot be dated {on}, before edition "
                             f"{last.number} ({last.date})")
     proposed = proposals(archive, on)
+    if not proposed:
+        # An edition printing nothing is refused by check, and every build with it: write none.
+        published = [e for e in archive.editions if e.published]
+        since = (f"since edition {published[-1].number} ({published[-1].date}), the last "
+                 "published," if published else "with consent given")
+        raise EditionsError(f"no testimony is new or updated {since} by {on}: edition "
+                            f"{number} would print nothing, so no file was written; add a "
+                            "testimony or an update first")
     data = CommentedMap([("number", number), ("date", on), ("status", "draft")])
     ids = CommentedSeq(p.testimony_id for p in proposed)
-    column = max((len(p.testimony_id) for p in proposed), default=0) + 6
+    column = max(len(p.testimony_id) for p in proposed) + 6
     for index, proposal in enumerate(proposed):
         ids.yaml_add_eol_comment(proposal.reason, index, column=column)
-    if not proposed:
-        ids.fa.set_flow_style()
     data["testimonies"] = ids
     path = root / "editions" / f"{number:03d}.yaml"
     text = _dump(data, EDITION_FIELDS, "edition")
     _write_new(path, text)
-    if not proposed:
-        log.warning("no testimony is new or updated since edition %s: add ids to %s",
-                    last.number if last else "1", path)
     return NewFile(path, text), proposed

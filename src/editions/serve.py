@@ -17,11 +17,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from .build import BuildReport, build
 from .errors import ContentError, EditionsError
+from .links import IMAGES_DIR
 from .load import REFERENCES_FILE, SETTINGS_FILE
 
 log = logging.getLogger(__name__)
 
-WATCHED = ("testimonies", "editions", "templates", REFERENCES_FILE, SETTINGS_FILE)
+# Every file a build reads: the pictures too, so a replaced one is shown at once.
+WATCHED = ("testimonies", "editions", "templates", IMAGES_DIR, REFERENCES_FILE, SETTINGS_FILE)
 VERSION_PATH = "/__editions/version"
 LONG_POLL_SECONDS = 20.0
 

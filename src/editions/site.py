@@ -150,6 +150,7 @@ def write_file(staging: Path, relative: str, data: bytes) -> None:
 def carry(site: Path, staging: Path, files: Iterable[str]) -> None:
     """Bring files of the current site into the next one unchanged, as hard links."""
     for relative in files:
+        log.debug("carried over %s", relative)
         target = staging / relative
         try:
             os.link(site / relative, target)
