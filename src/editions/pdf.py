@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .errors import EditionsError
+from .weasy import load_weasyprint
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +20,7 @@ SITE_ORIGIN = "https://site.editions.invalid/"
 
 
 def _fetcher_class() -> Any:
+    load_weasyprint()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SiteFetcher(URLFetcher):  # type: ignore[misc]
@@ -47,6 +49,7 @@ def render_pdf(html: str, page: str, files: Mapping[str, bytes]) -> tuple[bytes,
 
     `page` is the page's path in the site and `files` maps site paths to the assets it may use.
     """
+    load_weasyprint()
     from weasyprint import HTML
 
     use_one_font_subsetter()
@@ -76,6 +79,7 @@ def use_one_font_subsetter() -> None:
     two passes of WeasyPrint's own HarfBuzz subsetter: the same bytes on any machine, and as
     fast as the system library. Idempotent; called in every process that lays out a PDF.
     """
+    load_weasyprint()
     from fontTools.ttLib.tables import _h_e_a_d
     from weasyprint.pdf import fonts
 

@@ -60,7 +60,7 @@ def render_pdfs(jobs: Iterable[PdfJob], files: Mapping[str, bytes],
     # Workers fork from a server that has imported WeasyPrint already: a replaced worker is
     # ready at once. editions.forkserver comes first: it keeps Ctrl-C and a late worker's
     # start quiet.
-    context.set_forkserver_preload(["editions.forkserver", "editions.workers", "weasyprint"])
+    context.set_forkserver_preload(["editions.forkserver", "editions.workers"])
     _start_forkserver()
     level = logging.getLogger("weasyprint").getEffectiveLevel()
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
