@@ -61,3 +61,21 @@ def test_the_summary_counts_the_whole_command(tmp_path: Path) -> None:
     said = float(re.findall(r"in (\d+\.\d) s$", result.stdout.strip())[-1])
     # The 1.5 s before the command's first line ran are part of what the user waited.
     assert 1.5 <= said <= waited + 0.05
+
+
+def test_help_and_version_load_no_stage() -> None:
+    code = ("import sys; from editions.cli import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith(('editions.', 'yaml', "
+            "'jinja2', 'weasyprint', 'pypandoc')))))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    modules = loaded.stdout.splitlines()[-1].split()  # after the version line
+    assert modules == ["editions.cli", "editions.errors", "editions.versions"]
+
+
+def test_the_schema_kinds_are_the_schemas() -> None:
+    from editions.cli import SCHEMA_KINDS
+    from editions.schema import SCHEMAS
+
+    assert list(SCHEMA_KINDS) == sorted(SCHEMAS)
