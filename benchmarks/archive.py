@@ -65,6 +65,9 @@ SCALES = {
     "small": Scale(editions=12, testimonies=40, updates_per_testimony=3.0,
                    per_edition=(10, 14)),
     "tiny": Scale(editions=3, testimonies=8, updates_per_testimony=2.0, per_edition=(3, 5)),
+    # One edition of about 300 pages: the memory and write figures of a big edition.
+    "big-edition": Scale(editions=1, testimonies=300, updates_per_testimony=3.0,
+                         per_edition=(300, 300)),
 }
 
 

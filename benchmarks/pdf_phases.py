@@ -5,6 +5,7 @@ Run it from the repository with the project's virtualenv:
     .venv/bin/python benchmarks/pdf_phases.py                  # the sample publication
     .venv/bin/python benchmarks/pdf_phases.py --root DIR       # any publication
     .venv/bin/python benchmarks/pdf_phases.py --generate small # archive.py's synthetic archive
+    .venv/bin/python benchmarks/pdf_phases.py --generate big-edition  # one edition, 300 letters
 
 It runs the real build (`editions.build.build`) into a temporary folder, every PDF laid out in
 this process one after the other, with a timer around each of WeasyPrint's phases: parse the
@@ -19,6 +20,7 @@ import argparse
 import functools
 import importlib.util
 import json
+import resource
 import shutil
 import sys
 import tempfile
@@ -114,7 +116,7 @@ def phases(total: float) -> list[tuple[str, float]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--root", type=Path, default=REPO, help="The publication to build.")
-    parser.add_argument("--generate", choices=("tiny", "small", "default"),
+    parser.add_argument("--generate", choices=("tiny", "small", "big-edition", "default"),
                         help="Build archive.py's synthetic archive at this scale instead.")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="editions-pdf-phases-") as folder:
@@ -151,7 +153,10 @@ def measure(root: Path, out: Path) -> int:
     write = SPENT["write_pdf"]
     layout = SPENT["parse"] + SPENT["render"]
     print(f"write / layout: {write / layout:.2f} (the write: draw, fonts, tagging, serialise)")
-    print("RESULT " + json.dumps({
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"peak memory: {peak:.0f} MB, {peak / page_count:.2f} MB a page "
+          "(every PDF laid out in this one process)")
+    print("RESULT " + json.dumps({"peak_mb": round(peak),
         "documents": documents, "pages": page_count, "seconds": round(total, 3),
         "phases": {name: round(seconds, 3) for name, seconds in rows},
         "subset_calls": CALLS["subset"], "write_over_layout": round(write / layout, 3)}))

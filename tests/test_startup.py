@@ -80,14 +80,3 @@ def test_the_schema_kinds_are_the_schemas() -> None:
 
     assert list(SCHEMA_KINDS) == sorted(SCHEMAS)
 
-
-@pytest.mark.slow
-def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
-    root = copy_sample(tmp_path / "sample")
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    env = {**os.environ, "TMPDIR": str(temporary), "PYTHONPATH": str(REPO / "src")}
-    subprocess.run([sys.executable, "-m", "editions", "build", "--root", str(root)], env=env,
-                   capture_output=True, text=True, check=True, timeout=600)
-    assert len(list((root / "site").rglob("*.pdf"))) == 5
-    assert sorted(p.name for p in temporary.iterdir()) == []

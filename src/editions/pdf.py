@@ -55,6 +55,7 @@ def render_pdf(html: str, page: str, files: Mapping[str, bytes]) -> tuple[bytes,
     from weasyprint.text.fonts import FontConfiguration
 
     use_one_font_subsetter()
+    use_page_references_once()
     fetcher = _fetcher_class()(files)
     fonts = FontConfiguration()
     try:
@@ -109,6 +110,34 @@ def use_one_font_subsetter() -> None:
                             "version pyproject.toml asks for")
     _h_e_a_d.timestampNow = lambda: FONT_TIMESTAMP
     fonts.Font.subset = _subset
+
+
+def use_page_references_once() -> None:
+    """Make pydyf list a PDF's page references once per page added, not once per use.
+
+    WeasyPrint asks for the whole list for every tagged element and every link, and pydyf
+    builds it anew each time: the write grows with pages × elements (15,000 lists of 181
+    pages for one edition of 300 letters). The list is the same; only the work goes.
+    """
+    import pydyf
+
+    if isinstance(pydyf.PDF.__dict__.get("page_references"), _ListedOnce):
+        return
+    pydyf.PDF.page_references = _ListedOnce()
+
+
+class _ListedOnce:
+    """pydyf.PDF.page_references, listed again only when a page has been added since."""
+
+    def __get__(self, pdf: Any, owner: type | None = None) -> tuple[bytes, ...]:
+        kids = pdf.pages["Kids"]
+        listed = pdf.__dict__.get("_listed_page_references")
+        if listed is None or listed[0] != len(kids):
+            listed = (len(kids), tuple(f"{number} 0 R".encode("ascii")
+                                       for number in kids[::3]))
+            pdf.__dict__["_listed_page_references"] = listed
+        references: tuple[bytes, ...] = listed[1]
+        return references
 
 
 def _subset(font: Any, to_unicode: Mapping[int, Any], hinting: bool) -> None:
