@@ -14,6 +14,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from .errors import ContentError, EditionsError, Problem
+from .files import read_source, replace_source
 from .load import EDITION_FIELDS, TESTIMONY_FIELDS, Field, load_edition, load_testimony
 from .model import EDITION_FILE_PATTERN, ID_PATTERN
 from .prose import semantic_lines
@@ -124,7 +125,7 @@ def format_files(root: Path, paths: Iterable[Path] | None = None, *,
         if file_problems:
             problems.extend(file_problems)
             continue
-        text = path.read_text(encoding="utf-8")
+        text = read_source(root, path).decode("utf-8")
         planned.append((path, text, format_text(text, spec)))
     if problems:
         raise ContentError(problems)
@@ -148,6 +149,4 @@ def _relative(root: Path, path: Path) -> str:
 
 def replace_file(path: Path, text: str) -> None:
     """Write a file in one step, so an interrupted run leaves the old or the new text."""
-    temporary = path.with_name(f".{path.name}.fmt")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    replace_source(path, text)

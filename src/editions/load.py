@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -13,6 +14,7 @@ from typing import Any, Protocol
 import yaml
 
 from .errors import ContentError, EditionsError, Problem
+from .files import RefusedFile, read_source
 from .model import (
     EDITION_FILE_PATTERN,
     ID_PATTERN,
@@ -524,7 +526,10 @@ def _read_file(root: Path, path: Path, problems: list[Problem],
     rel = _relative(root, path)
     if data is None:
         try:
-            data = path.read_bytes()
+            data = read_source(root, path)
+        except RefusedFile as refused:
+            problems.append(Problem(rel, 1, 1, refused.reason))
+            return rel, None
         except OSError as err:
             problems.append(Problem(rel, 1, 1, f"cannot read file: {err.strerror}"))
             return rel, None
@@ -690,7 +695,7 @@ class _Direct:
 def require_publication(root: Path) -> None:
     """Refuse a folder that holds no publication, before anything is read or written there:
     without its settings a build would print some other publication's title and address."""
-    if not (root / SETTINGS_FILE).is_file():
+    if not os.path.lexists(root / SETTINGS_FILE):  # whatever it is, reading it says what is wrong
         raise EditionsError(f"{root}: not a publication (no {SETTINGS_FILE} here); run "
                             "`editions init` to start one, or give --root the publication's "
                             "folder")

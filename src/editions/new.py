@@ -13,6 +13,7 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .errors import EditionsError
+from .files import create_source
 from .fmt import format_text, round_trip_yaml
 from .load import EDITION_FIELDS, TESTIMONY_FIELDS, Field, load_archive, require_publication
 from .model import ID_PATTERN, Archive, PartialDate
@@ -48,12 +49,13 @@ def _dump(data: CommentedMap, spec: dict[str, Field], kind: str) -> str:
 
 
 def _write_new(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write(text)
+        create_source(path, text)  # whole or not at all: a killed `new` leaves no empty file
     except FileExistsError:
         raise EditionsError(f"{path} already exists; nothing was written") from None
+    except OSError as err:
+        raise EditionsError(f"{path}: cannot write: {err.strerror or err}; nothing was "
+                            "written") from None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .check import check_archive
 from .errors import ContentError, EditionsError
+from .files import read_source
 from .fmt import format_text, replace_file, round_trip_yaml
 from .freeze import (
     Passage,
@@ -249,7 +250,7 @@ def _write(root: Path, plan: _Plan, on: dt.date, note: str | None) -> PublishRep
     printed = fingerprint(found)
     path = root / edition.path
     yaml = round_trip_yaml()
-    data = yaml.load(path.read_text(encoding="utf-8"))
+    data = yaml.load(read_source(root, path).decode("utf-8"))
     data["status"] = "published"
     if plan.action == "reissued":
         assert note is not None

@@ -1,0 +1,122 @@
+"""Hostile files and settings: what a publication's repository may hold that must not reach
+outside it, run code, or pass the guards unseen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import run
+
+
+def test_a_template_cannot_run_a_command(project: Path, tmp_path: Path) -> None:
+    """Templates render in Jinja2's sandbox: no `__globals__`, so no `os`, no `popen`."""
+    proof = tmp_path / "ran"
+    template = project / "templates" / "base.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "</body>", f"{{{{ cycler.__init__.__globals__.os.popen('touch {proof}').read() }}}}"
+        "</body>", 1), encoding="utf-8")
+    result = run(project, "build", "--html-only")
+    assert result.exit_code == 1
+    assert not proof.exists()
+    assert result.stderr == ("templates/edition.html:1:1: error: template: access to attribute "
+                             "'__init__' of 'type' object is unsafe.\n1 problem found\n")
+
+
+def _rewritten(project: Path) -> Path:
+    """maurey-usa.yaml with its story on one line, so fmt has something to rewrite."""
+    path = project / "testimonies" / "maurey-usa.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("story: |", "story: |  # x", 1),
+                    encoding="utf-8")
+    return path
+
+
+def test_fmt_and_publish_never_write_through_a_committed_link(project: Path,
+                                                               tmp_path: Path) -> None:
+    """The temporary file fmt writes has a random name, is created exclusively and follows no
+    link: a link planted at the old fixed name `.NAME.fmt` is left as it is."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the publication's")
+    path = project / "testimonies" / "maurey-usa.yaml"
+    assert run(project, "fmt").exit_code == 0
+    before = path.read_text(encoding="utf-8")
+    path.write_text(before.replace("name: Maurey", "name:   Maurey"), encoding="utf-8")
+    planted = project / "testimonies" / ".maurey-usa.yaml.fmt"
+    planted.symlink_to(outside)
+    (project / "editions" / ".004.yaml.fmt").symlink_to(outside)
+    result = run(project, "fmt")
+    assert result.exit_code == 0, result.output
+    assert outside.read_text() == "not the publication's"
+    assert not path.is_symlink()
+    assert path.read_text(encoding="utf-8") == before
+    assert planted.is_symlink()
+    result = run(project, "publish", "4", "--today", "2013-09-02")
+    assert outside.read_text() == "not the publication's"
+    assert not (project / "editions" / "004.yaml").is_symlink()
+    hidden = sorted(p.name for p in (project / "testimonies").iterdir() if p.name[0] == ".")
+    assert hidden == [".maurey-usa.yaml.fmt"]
+
+
+def test_a_symlinked_testimony_is_refused_and_nothing_of_its_target_is_quoted(
+        project: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "credentials"
+    secret.write_text("aws_secret_access_key: AKIA-SECRET\n")
+    (project / "testimonies" / "kim-canada.yaml").symlink_to(secret)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "001.yaml").write_text("number: 1\n")
+    result = run(project, "check")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "testimonies/kim-canada.yaml:1:1: error: is a symbolic link; the publication's files "
+        "are read only as plain files inside it, never through a link")
+    assert "aws" not in result.output
+    assert "AKIA" not in result.output
+
+
+def test_a_symlinked_folder_is_refused(project: Path, tmp_path: Path) -> None:
+    """A link to a folder where testimonies/ should be: nothing is read through it."""
+    import shutil
+    shutil.move(project / "testimonies", tmp_path / "testimonies")
+    (project / "testimonies").symlink_to(tmp_path / "testimonies")
+    result = run(project, "check")
+    assert result.exit_code == 1
+    assert ("testimonies/maurey-usa.yaml:1:1: error: testimonies/ is a symbolic link; the "
+            "publication's files are read only as plain files inside it, never through a link"
+            ) in result.stderr.splitlines()
+
+
+def test_a_fifo_as_publication_yaml_is_refused_at_once(project: Path) -> None:
+    import os
+    import time
+    (project / "publication.yaml").unlink()
+    os.mkfifo(project / "publication.yaml")
+    started = time.monotonic()
+    result = run(project, "check")
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "publication.yaml:1:1: error: is a FIFO, not a plain file; only plain files are read")
+
+
+def test_a_killed_new_leaves_no_empty_file(project: Path) -> None:
+    """`new` writes the whole file or none: stopped mid-write (here by the file size limit),
+    it leaves no part of a file under the name, and a second `new` succeeds."""
+    import resource
+    import subprocess
+    import sys
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
+
+    script = Path(sys.executable).with_name("editions")
+    command = [str(script), "new", "testimony", "Kim", "--country", "Chile", "--condition",
+               "MS", "--today", "2013-02-01", "--root", str(project)]
+    stopped = subprocess.run(command, preexec_fn=small_files, capture_output=True, text=True,
+                             check=False)
+    path = project / "testimonies" / "kim-chile.yaml"
+    assert stopped.returncode == 1
+    assert stopped.stderr == (f"error: {path}: cannot write: File too large; nothing was "
+                              "written\n")
+    assert not path.exists()
+    again = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stderr
+    assert path.read_text(encoding="utf-8").startswith("# yaml-language-server")
