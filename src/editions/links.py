@@ -36,7 +36,7 @@ LINK_PREFIXES = ("http://", "https://", "mailto:")
 IMAGE_PATH = re.compile(r"^images/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*"
                         r"\.(?:png|jpe?g|gif|webp)$", re.IGNORECASE)
 
-_TARGET = r"(?P<target><[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)"
+_TARGET = r"(?P<target><[^<>\n]*>|(?:[^\s()]|\([^\s()]*\))+)"
 _TITLE = r"""(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?"""
 INLINE = re.compile(r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
                     r"\(\s*" + _TARGET + _TITLE + r"\s*\)")
@@ -100,11 +100,40 @@ def _blank_code(text: str) -> str:
     return "".join(chars)
 
 
+def _escaped(text: str) -> bytearray:
+    """For each offset, 1 when a backslash escapes the character there (an odd run before)."""
+    flags = bytearray(len(text))
+    run = 0
+    for index, char in enumerate(text):
+        if run % 2:
+            flags[index] = 1
+        run = run + 1 if char == "\\" else 0
+    return flags
+
+
+def _inline_links(plain: str) -> Iterator[re.Match[str]]:
+    """INLINE's matches, tried only at a `[` that opens something (not an escaped `\\[`) and
+    never inside an earlier match: run over every `[` of a long `\\[\\[\\[`, the expression
+    would scan the rest of the text from each, in quadratic time."""
+    escaped = _escaped(plain)
+    end = 0
+    for opening in re.finditer(r"\[", plain):
+        start = opening.start()
+        if start < end or escaped[start]:
+            continue
+        if start > end and plain[start - 1] == "!" and not escaped[start - 1]:
+            start -= 1
+        match = INLINE.match(plain, start)
+        if match:
+            end = match.end()
+            yield match
+
+
 def targets(text: str) -> Iterator[Target]:
     """Every link, image, autolink and reference definition of a Markdown text."""
     plain = _blank_code(text)
     taken: list[tuple[int, int]] = []  # where links' targets are, which hold no autolink
-    for match in INLINE.finditer(plain):
+    for match in _inline_links(plain):
         taken.append(match.span("target"))
         yield Target(match.start(), _clean(match.group("target")), match.group("text"),
                      image=bool(match.group("bang")))
