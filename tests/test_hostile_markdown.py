@@ -469,3 +469,29 @@ def test_hostile_text_takes_linear_time(project: Path, text: str, command: str) 
     took = time.monotonic() - started
     assert "Traceback" not in result.output
     assert took < 20, f"{command} took {took:.1f} s"
+
+
+def test_one_text_cannot_define_a_link_in_another(project: Path) -> None:
+    """A reference definition in one contributor's list item (or with its target on the next
+    line) stays in that text: it links nothing in another story of the same edition, cold or
+    warm, and once it is deleted nothing of it is left in the cache."""
+    from .support import GOOD
+    victim = GOOD.replace("name: Kim", "name: Lee").replace("  First line.",
+                                                          "  It was [sic] and [also].")
+    write(project / "testimonies" / "lee-canada.yaml", victim)
+    attacker = write(project / "testimonies" / "kim-canada.yaml", GOOD.replace(
+        "  Second paragraph.\n", "  Second paragraph.\n\n  - [sic]: https://evil.example/a\n"
+        "  - [also]:\n    https://evil.example/b\n"))
+    edit(project / "editions" / "005.yaml", "  - annelies-netherlands",
+         "  - annelies-netherlands\n  - kim-canada\n  - lee-canada")
+    for _ in ("cold", "warm"):
+        result = run(project, "build", "--html-only")
+        assert result.exit_code == 0, result.stderr
+        page = (project / "site" / "editions" / "005" / "index.html").read_text()
+        assert "It was [sic] and [also]." in page
+        assert "evil.example" not in page
+    attacker.write_text(GOOD, encoding="utf-8")
+    assert run(project, "build", "--html-only").exit_code == 0
+    page = (project / "site" / "editions" / "005" / "index.html").read_text()
+    assert "It was [sic] and [also]." in page
+    assert "evil.example" not in page
