@@ -120,3 +120,32 @@ def test_a_killed_new_leaves_no_empty_file(project: Path) -> None:
     again = subprocess.run(command, capture_output=True, text=True, check=False)
     assert again.returncode == 0, again.stderr
     assert path.read_text(encoding="utf-8").startswith("# yaml-language-server")
+
+
+def test_a_cache_committed_to_the_repository_is_not_trusted(project: Path) -> None:
+    """A fresh clone's `.editions-cache/markdown.sqlite`, force-added to git, could hold any
+    HTML under the right keys; a tracked cache is ignored with a warning."""
+    import shutil
+    import sqlite3
+
+    from .gitrepo import git, init
+
+    assert run(project, "build", "--html-only").exit_code == 0
+    cache = project / ".editions-cache" / "markdown.sqlite"
+    with sqlite3.connect(cache) as db:
+        rows = db.execute("UPDATE html SET value = '<script>alert(1)</script>' "
+                          "WHERE value LIKE '<p>%'").rowcount
+    assert rows > 20
+    (project / ".gitignore").write_text("site/\n.editions-cache/\n")
+    init(project)
+    git(project, "add", "-f", ".editions-cache/markdown.sqlite")
+    git(project, "commit", "-q", "-m", "cache")
+    assert git(project, "ls-files", ".editions-cache") == ".editions-cache/markdown.sqlite\n"
+    shutil.rmtree(project / "site")
+    result = run(project, "build", "--html-only")
+    assert result.exit_code == 0, result.stderr
+    pages = sorted((project / "site").rglob("*.html"))
+    assert len(pages) >= 15
+    assert [p for p in pages if "<script>alert" in p.read_text()] == []
+    assert (f"warning: {cache}: is tracked by git, so it came with the repository; the "
+            f"Markdown cache is not used (run `git rm --cached {cache}`)") in result.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,8 +27,28 @@ class Store:
         self.table = table
         self.what = what
         self._db: sqlite3.Connection | None = None
-        if path is not None:
+        if path is not None and not self._foreign(path):
             self._open(path, again=True)
+
+    def _foreign(self, path: Path) -> bool:
+        """Whether the file came from somewhere else than this machine's builds: a link, or a
+        file the repository tracks (a cache committed and pushed could put any HTML in a
+        fresh clone's pages). Such a file is left alone and the build goes on without it."""
+        if path.is_symlink():
+            log.warning("%s: is a symbolic link; %s is not used", path, self.what)
+            return True
+        if not path.exists():
+            return False
+        try:
+            tracked = subprocess.run(
+                ["git", "ls-files", "--error-unmatch", "--", path.name], cwd=path.parent,
+                capture_output=True, timeout=30, check=False).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            return False  # no git here: nothing can be tracked
+        if tracked:
+            log.warning("%s: is tracked by git, so it came with the repository; %s is not "
+                        "used (run `git rm --cached %s`)", path, self.what, path)
+        return tracked
 
     def _open(self, path: Path, again: bool) -> None:
         try:
