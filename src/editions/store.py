@@ -39,12 +39,7 @@ class Store:
             return True
         if not path.exists():
             return False
-        try:
-            tracked = subprocess.run(
-                ["git", "ls-files", "--error-unmatch", "--", path.name], cwd=path.parent,
-                capture_output=True, timeout=30, check=False).returncode == 0
-        except (OSError, subprocess.TimeoutExpired):
-            return False  # no git here: nothing can be tracked
+        tracked = _tracked_by_git(path)
         if tracked:
             log.warning("%s: is tracked by git, so it came with the repository; %s is not "
                         "used (run `git rm --cached %s`)", path, self.what, path)
@@ -135,3 +130,34 @@ class Store:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _tracked_by_git(path: Path) -> bool:
+    """Whether the repository around `path` tracks it, read from git's index (a rebuild with
+    nothing to do starts no program, git included)."""
+    path = path.absolute()
+    for folder in path.parents:
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            index = dot_git / "index"
+        elif dot_git.is_file():
+            line = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if not line.startswith("gitdir:"):
+                return False
+            index = (folder / line.removeprefix("gitdir:").strip()) / "index"
+        else:
+            continue
+        try:
+            data = index.read_bytes()
+        except OSError:
+            return False
+        name = path.relative_to(folder).as_posix().encode()
+        if data[4:8] == b"\0\0\0\x04":  # version 4 compresses paths: ask git itself
+            try:
+                return subprocess.run(["git", "ls-files", "--error-unmatch", "--", str(path)],
+                                      cwd=folder, capture_output=True, timeout=30,
+                                      check=False).returncode == 0
+            except (OSError, subprocess.TimeoutExpired):
+                return False
+        return name + b"\0" in data  # an entry's path ends with NUL in versions 2 and 3
+    return False
