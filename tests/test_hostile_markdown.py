@@ -495,3 +495,57 @@ def test_one_text_cannot_define_a_link_in_another(project: Path) -> None:
     page = (project / "site" / "editions" / "005" / "index.html").read_text()
     assert "It was [sic] and [also]." in page
     assert "evil.example" not in page
+
+
+IMAGE_FORMS = [
+    ("image inside a link", "  [![a picture](images/x.png)](https://example.org/)\n", 13, 4),
+    ("definition in a list item", "  See ![a picture][g].\n\n  - [g]: images/x.png\n", 15, 3),
+    ("target on the next line", "  See ![a picture][g].\n\n  [g]:\n    images/x.png\n", 15, 3),
+    ("title over two lines", '  ![a picture](images/x.png "one\n  two")\n', 13, 3),
+]
+
+
+@pytest.mark.parametrize(("story", "line", "col"), [f[1:] for f in IMAGE_FORMS],
+                         ids=[f[0] for f in IMAGE_FORMS])
+def test_every_image_pandoc_would_show_is_checked(project: Path, tmp_path: Path, story: str,
+                                                  line: int, col: int) -> None:
+    """Whatever form an image takes, check finds it where pandoc does, and a link planted in
+    images/ is refused by check and by the build: nothing outside reaches site/images/."""
+    from .support import GOOD
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:secret\n")
+    (project / "images").mkdir(exist_ok=True)
+    (project / "images" / "x.png").symlink_to(secret)
+    write(project / "testimonies" / "kim-canada.yaml",
+          GOOD.replace("  Second paragraph.\n", "  Second paragraph.\n\n" + story))
+    edit(project / "editions" / "005.yaml", "  - annelies-netherlands",
+         "  - annelies-netherlands\n  - kim-canada")
+    result = run(project, "check")
+    assert result.exit_code == 1
+    assert (f"testimonies/kim-canada.yaml:{line}:{col}: error: image 'images/x.png' leads "
+            "outside images/ (a symbolic link)") in result.stderr.splitlines()
+    result = run(project, "build", "--html-only")
+    assert result.exit_code == 1
+    assert "internal error" not in result.stderr
+    copied = [p for p in (project / "site").rglob("*") if p.is_file()
+              and b"secret" in p.read_bytes()] if (project / "site").exists() else []
+    assert copied == []
+    (project / "images" / "x.png").unlink()
+    result = run(project, "build", "--html-only")
+    assert result.exit_code == 1
+    assert (f"testimonies/kim-canada.yaml:{line}:{col}: error: image 'images/x.png' is not in "
+            "images/") in result.stderr.splitlines()
+
+
+def test_the_build_reads_no_image_through_a_link(tmp_path: Path) -> None:
+    """Should pandoc ever show an image check did not see, the build vets it again."""
+    root = copy_sample(tmp_path / "publication")
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:secret\n")
+    (root / "images").mkdir(exist_ok=True)
+    (root / "images" / "x.png").symlink_to(secret)
+    with pytest.raises(EditionsError) as caught:
+        read_images(root, {"images/x.png", "images/gone.png"})
+    assert str(caught.value).splitlines() == [
+        "images/gone.png:1:1: error: image 'images/gone.png' is not in images/",
+        "images/x.png:1:1: error: image 'images/x.png' leads outside images/ (a symbolic link)"]
