@@ -38,3 +38,22 @@ def test_the_generated_archive_passes_check_and_builds(tmp_path: Path) -> None:
     assert built.stdout.startswith("built 3 editions and the archive into ")
     page = (root / "site" / "editions" / "001" / "index.html").read_text()
     assert 'role="doc-biblioref">1</a>' in page  # the generated references are cited
+
+
+@pytest.mark.slow
+def test_the_pdf_phases_add_up_to_the_build() -> None:
+    import json
+    import subprocess
+
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "pdf_phases.py"),
+                             "--generate", "tiny"], capture_output=True, text=True,
+                            check=True, timeout=600)
+    figures = json.loads(result.stdout.strip().splitlines()[-1].removeprefix("RESULT "))
+    assert figures["documents"] == 3
+    assert figures["pages"] >= 3
+    assert figures["subset_calls"] >= 3  # every PDF's fonts, through our subsetter
+    phases = figures["phases"]
+    assert all(seconds >= 0 for seconds in phases.values()), phases
+    assert abs(sum(phases.values()) - figures["seconds"]) < 0.01
+    assert phases["layout"] > 0
+    assert phases["draw"] > 0

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from editions import cli
+import editions.build
 from editions.build import build
 
 from .conftest import copy_sample, run
@@ -275,7 +275,7 @@ def test_unexpected_errors_are_reported_and_debug_shows_them(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the printer is on fire")
 
-    monkeypatch.setattr(cli, "build_site", broken)
+    monkeypatch.setattr(editions.build, "build", broken)  # what the build command calls
     result = run(project, "build")
     assert (result.exit_code, result.stderr) == (
         1, "internal error: RuntimeError: the printer is on fire; run again with --debug for "

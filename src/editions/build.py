@@ -49,7 +49,7 @@ from .site import (
     write_file,
 )
 from .theme import theme_files
-from .workers import PdfJob, render_pdfs
+from .workers import PdfJob, render_pdfs, start_workers
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +239,7 @@ def _render_editions(todo: list[EditionView], texts: dict[int, EditionText],
     by_number = {view.number: view for view in todo}
     sources = (PdfJob(view.number, renderer.edition_page(view, texts[view.number]),
                       page_path(view.number)) for view in todo)
-    workers = min(jobs, len(todo)) if len(todo) > 1 else 0
+    workers = min(jobs, len(todo))  # one edition too: the server has WeasyPrint loaded
     for result in render_pdfs(sources, files, workers):
         number = result.number
         log.info("edition %d: laid out the PDF, %d pages", number, result.pages)
@@ -356,6 +356,8 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
                         frozenset(t.id for t in testimonies))
     chosen = _select(views, _with_linked(views, numbers, previous))
     cache_path = root / CACHE_DIR / "markdown.sqlite" if use_cache else None
+    if not html_only and chosen:
+        start_workers()  # WeasyPrint loads in the workers' server while pandoc converts
     converted = convert(chosen, testimonies, archive.references, cache_path)
     texts = converted.editions
     # The pictures the texts show, from the publication's images/ (check vetted each one).

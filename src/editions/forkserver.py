@@ -38,3 +38,13 @@ def _quiet_when_the_build_is_gone(kind: type[BaseException], value: BaseExceptio
 
 # The server runs a failed worker start through sys.excepthook, which its workers inherit.
 sys.excepthook = _quiet_when_the_build_is_gone
+
+
+def _load_weasyprint() -> None:
+    # The workers fork from here with WeasyPrint loaded: a replaced worker is ready at once.
+    from .weasy import load_weasyprint
+
+    load_weasyprint()
+
+
+_load_weasyprint()

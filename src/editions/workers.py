@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -53,15 +53,9 @@ def render_pdfs(jobs: Iterable[PdfJob], files: Mapping[str, bytes],
             yield PdfResult(job.number, pdf, pages)
         return
     # Imported here: a build with nothing to lay out should not pay for them.
-    import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    context = multiprocessing.get_context("forkserver")
-    # Workers fork from a server that has imported WeasyPrint already: a replaced worker is
-    # ready at once. editions.forkserver comes first: it keeps Ctrl-C and a late worker's
-    # start quiet.
-    context.set_forkserver_preload(["editions.forkserver", "editions.workers", "weasyprint"])
-    _start_forkserver()
+    context = start_workers()
     level = logging.getLogger("weasyprint").getEffectiveLevel()
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                initargs=(dict(files), os.getpid(), level),
@@ -91,6 +85,22 @@ def render_pdfs(jobs: Iterable[PdfJob], files: Mapping[str, bytes],
             for process in list(processes.values()):
                 process.terminate()
         pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def start_workers() -> Any:
+    """Start the server the PDF workers fork from, if it is not running; its context.
+
+    Called early by a build that will lay out PDFs: the server imports WeasyPrint (half a
+    second) while the build converts texts, and each worker forks from it ready to work.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    # editions.forkserver comes first: it keeps Ctrl-C and a late worker's start quiet, and
+    # loads WeasyPrint once for every worker.
+    context.set_forkserver_preload(["editions.forkserver", "editions.workers"])
+    _start_forkserver()
+    return context
 
 
 def _start_forkserver() -> None:
