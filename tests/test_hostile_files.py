@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from .conftest import run
 
 
@@ -149,3 +151,32 @@ def test_a_cache_committed_to_the_repository_is_not_trusted(project: Path) -> No
     assert [p for p in pages if "<script>alert" in p.read_text()] == []
     assert (f"warning: {cache}: is tracked by git, so it came with the repository; the "
             f"Markdown cache is not used (run `git rm --cached {cache}`)") in result.stderr
+
+
+@pytest.mark.parametrize("value", ["1e20", "100000000000000000000", "999999999999", "-5", "²"])
+def test_a_bad_source_date_epoch_is_a_clear_error(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  value: str) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    for command in (("new", "edition"), ("new", "testimony", "Kim", "--country", "Chile",
+                                          "--condition", "MS")):
+        result = run(project, *command)
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"error: SOURCE_DATE_EPOCH is '{ascii(value)[1:-1]}': ")
+        assert "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize(("argument", "message"), [
+    ("Kim\x1b[2J", "control character U+001B is not allowed"),
+    ("Kim\u202e", "invisible direction control U+202E is not allowed: it can make text read "
+                  "differently from what it holds"),
+    ("Ki\u200bm", "invisible zero-width space U+200B is not allowed: it can hide a word from "
+                  "readers, reviewers and the privacy check"),
+])
+def test_new_refuses_control_characters_in_its_arguments(project: Path, argument: str,
+                                                         message: str) -> None:
+    before = sorted(p.name for p in (project / "testimonies").iterdir())
+    result = run(project, "new", "testimony", argument, "--country", "Chile",
+                 "--condition", "MS", "--id", "kim-chile")
+    assert (result.exit_code, result.stderr) == (
+        1, f"error: the name: {message}; nothing was written\n")
+    assert sorted(p.name for p in (project / "testimonies").iterdir()) == before

@@ -96,7 +96,7 @@ def parse_yaml(path: str, data: bytes) -> Node:
     bad = FORBIDDEN_CHARACTERS.search(text)
     if bad:
         line, col = _position(text, bad.start())
-        raise _Stop(Problem(path, line, col, _forbidden_message(bad.group())))
+        raise _Stop(Problem(path, line, col, forbidden_message(bad.group())))
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
@@ -137,7 +137,7 @@ _NAMES = {"\u200b": "zero-width space", "\u2060": "word joiner", "\ufeff": "zero
           "space (byte-order mark)", "\u2028": "line separator", "\u2029": "paragraph separator"}
 
 
-def _forbidden_message(character: str) -> str:
+def forbidden_message(character: str) -> str:
     code = f"U+{ord(character):04X}"
     if re.fullmatch(f"[{_DIRECTION}]", character):
         return (f"invisible direction control {code} is not allowed: it can make text read "
@@ -270,7 +270,7 @@ def _node(path: str, event: yaml.Event, rest: Iterator[yaml.Event], lines: list[
         # An escape in a quoted scalar ("\0", "\u202e") can make what the file text refuses.
         bad = FORBIDDEN_CHARACTERS.search(event.value.replace("\r", "\x0b"))
         if bad:
-            raise _Stop(Problem(path, where.line, where.col, _forbidden_message(bad.group())
+            raise _Stop(Problem(path, where.line, where.col, forbidden_message(bad.group())
                                 + " (here written as an escape)"))
         style = event.style or None
         if style in ("|", ">"):

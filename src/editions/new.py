@@ -15,7 +15,15 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from .errors import EditionsError
 from .files import create_source
 from .fmt import format_text, round_trip_yaml
-from .load import EDITION_FIELDS, TESTIMONY_FIELDS, Field, load_archive, require_publication
+from .load import (
+    EDITION_FIELDS,
+    FORBIDDEN_CHARACTERS,
+    TESTIMONY_FIELDS,
+    Field,
+    forbidden_message,
+    load_archive,
+    require_publication,
+)
 from .model import ID_PATTERN, Archive, PartialDate
 from .schema import schema_file
 
@@ -74,9 +82,14 @@ def new_testimony(root: Path, name: str, country: str, condition: str, *, on: dt
     if not ID_PATTERN.match(tid):
         raise EditionsError(f"'{tid}' is not a testimony id: ids are lowercase letters, digits "
                             "and hyphens (give one with --id)")
-    for label, value in (("name", name), ("country", country), ("condition", condition)):
+    for label, value in (("name", name), ("country", country), ("condition", condition),
+                         ("treatment", treatment or "-")):
         if not value.strip() or "\n" in value:
             raise EditionsError(f"the {label} must be one line of text")
+        bad = FORBIDDEN_CHARACTERS.search(value)
+        if bad:  # what check would refuse in the file, refused before it is written
+            raise EditionsError(f"the {label}: {forbidden_message(bad.group())}; nothing was "
+                                "written")
     data = CommentedMap()
     data["name"] = name.strip()
     data["country"] = country.strip()
