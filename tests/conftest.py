@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 
 from editions.build import build
 from editions.cli import main
+from editions.start import GITIGNORE_TEXT
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_PARTS = ("testimonies", "editions", "templates", "references.yaml", "publication.yaml")
@@ -24,6 +25,8 @@ def copy_sample(target: Path) -> Path:
             shutil.copytree(source, target / part)
         else:
             shutil.copy2(source, target / part)
+    # The sample's own .gitignore is the repository's; a publication has the one init writes.
+    (target / ".gitignore").write_text(GITIGNORE_TEXT, encoding="utf-8")
     return target
 
 

@@ -66,13 +66,30 @@ def test_a_broken_references_file_is_one_problem_not_one_per_citation(project: P
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)//", "example.org/news/", "file:///etc/",
-                                 "https://", "https://exa mple.org/", "http://[::1/"])
+                                 "https://", "https://exa mple.org/", "http://[::1/",
+                                 "https://example.org:99999/", "https://example.org:x/"])
 def test_site_url_is_a_web_address(project: Path, url: str) -> None:
     edit(project / "publication.yaml", "site_url: https://example.org/news/",
          f"site_url: '{url}'")
     assert check_errors(project) == [
         f"publication.yaml:6:11: error: site_url '{url}' is not a web address: write the "
         "archive's public address, such as https://example.org/news/"]
+
+
+def test_site_url_with_a_password_is_refused_without_printing_it(project: Path) -> None:
+    edit(project / "publication.yaml", "site_url: https://example.org/news/",
+         "site_url: https://editor:hunter2@example.org/news/")
+    assert check_errors(project) == [
+        "publication.yaml:6:11: error: site_url holds a user name or password: every page and "
+        "the feed would print it; write the public address alone"]
+
+
+@pytest.mark.parametrize("language", ["en_GB", "root", "EN_gb", "en-GB-", "e"])
+def test_language_is_a_bcp_47_tag(project: Path, language: str) -> None:
+    edit(project / "publication.yaml", "language: en-GB", f"language: {language}")
+    assert check_errors(project) == [
+        f"publication.yaml:5:11: error: language '{language}' is not a language Babel knows: "
+        "write a tag such as en-GB or de-DE"]
 
 
 def test_one_broken_file_does_not_hide_the_others(project: Path) -> None:

@@ -104,3 +104,16 @@ def test_yaml_1_1_values_stay_the_text_typed(project: Path, value: str) -> None:
     write(project / "publication.yaml", f"title: {value}\nsubtitle: {value}\n")
     settings = load_archive(project).settings
     assert (settings.title, settings.subtitle) == (value, value)
+
+
+@pytest.mark.parametrize("value", [*YAML_1_1, "-012", "+12", "1.5_0", "-1_0", "+.inf", "-0b1"])
+def test_fmt_keeps_number_like_text_exactly(project: Path, value: str) -> None:
+    """What the loader reads as text, fmt writes back as the same text (quoted if need be),
+    never as the number ruamel would make of it (`-012` as `-12`, `1.5_0` as `1.500`)."""
+    text = GOOD
+    for field in ("name", "country", "condition"):
+        text = text.replace(f"{field}: ", f"{field}: {value} #", 1)
+    write(project / "testimonies" / "kim-canada.yaml", text)
+    assert run(project, "fmt").exit_code == 0
+    kim = load_archive(project).testimonies["kim-canada"]
+    assert (kim.name, kim.country, kim.condition) == (value,) * 3

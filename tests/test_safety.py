@@ -174,8 +174,9 @@ def test_two_builds_at_once_leave_one_whole_site(project: Path) -> None:
               "of its own, such as site/\n"),
         ("..", "error: ..: is the publication's folder or holds it; the site must go in a "
                "folder of its own, such as site/\n"),
-        ("notes", "error: notes: holds files that editions did not build (no index.html and "
-                  "assets/); a build replaces the whole folder, so give a new or empty folder\n"),
+        ("notes", "error: notes: holds files that editions did not build (no "
+                  ".editions-manifest.json); a build replaces the whole folder, so give a new or "
+                  "empty folder\n"),
     ],
 )
 def test_out_that_would_lose_files_is_refused(project: Path, monkeypatch: pytest.MonkeyPatch,
@@ -187,6 +188,26 @@ def test_out_that_would_lose_files_is_refused(project: Path, monkeypatch: pytest
     result = run(project, "build", "--html-only", "--out", out)
     assert (result.exit_code, result.stderr) == (1, expected)
     assert snapshot(project) == before
+
+
+def test_a_foreign_web_root_with_index_and_assets_is_refused(project: Path,
+                                                             tmp_path: Path) -> None:
+    """A web server's folder has index.html and assets/ too; without the manifest a build of
+    ours writes, it is not ours to replace (directly or through a committed `site` link)."""
+    root = tmp_path / "www"
+    (root / "assets").mkdir(parents=True)
+    (root / "index.html").write_text("their home page")
+    (root / "assets" / "app.js").write_text("their code")
+    before = snapshot(root)
+    result = run(project, "build", "--html-only", "--out", str(root))
+    assert (result.exit_code, result.stderr) == (1, (
+        f"error: {root}: holds files that editions did not build (no .editions-manifest.json); "
+        "a build replaces the whole folder, so give a new or empty folder\n"))
+    (project / "site").symlink_to(root)
+    result = run(project, "build", "--html-only")
+    assert result.exit_code == 1
+    assert "holds files that editions did not build" in result.stderr
+    assert snapshot(root) == before
 
 
 def test_out_elsewhere_and_again(project: Path, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -186,3 +187,81 @@ def test_serve_rebuilds_when_the_references_change(preview: Preview, project: Pa
     status, _, page = fetch(preview.url + "editions/005/")
     assert status == 200
     assert "A walk through the Gap of Dunloe" in page
+
+
+def _raw(preview: Preview, request: bytes) -> bytes:
+    import socket
+    port = preview.server.server_address[1]
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_serve_answers_only_localhost_and_refuses_bad_requests_in_one_line(
+        preview: Preview, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str],
+        ) -> None:
+    import logging
+    import socket
+    port = preview.server.server_address[1]
+    here = f"Host: 127.0.0.1:{port}\r\n".encode()
+    assert _raw(preview, b"GET / HTTP/1.1\r\n" + here + b"Connection: close\r\n\r\n"
+                ).startswith(b"HTTP/1.0 200")
+    for host in (b"localhost", b"[::1]"):
+        assert _raw(preview, b"GET / HTTP/1.1\r\nHost: " + host + f":{port}".encode()
+                    + b"\r\nConnection: close\r\n\r\n").startswith(b"HTTP/1.0 200")
+    caplog.set_level(logging.WARNING, logger="editions.serve")
+    refused = [
+        (b"GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n", b"421"),  # DNS rebinding
+        (b"GET / HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n", b"421"),
+        (b"GET / HTTP/1.1\r\n\r\n", b"421"),
+        (b"GET /%00 HTTP/1.1\r\n" + here + b"\r\n", b"400"),
+        ("GET /__editions/version?after=²".encode() + b" HTTP/1.1\r\n" + here + b"\r\n",
+         b"400"),
+        (b"GET /__editions/version?after=" + b"9" * 5000 + b" HTTP/1.1\r\n" + here + b"\r\n",
+         b"400"),
+    ]
+    for request, status in refused:
+        answer = _raw(preview, request)
+        assert answer.split(b" ")[1] == status, (request[:60], answer[:100])
+    assert len([r for r in caplog.records if "refused" in r.getMessage()]) == len(refused)
+    for _ in range(3):  # a browser that goes away mid-answer
+        with socket.create_connection(("127.0.0.1", port)) as connection:
+            connection.sendall(b"GET /testimonies/maurey-usa.html HTTP/1.1\r\n" + here + b"\r\n")
+    time.sleep(0.5)
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_serve_bounds_its_threads(preview: Preview) -> None:
+    """Stalled connections hold at most 32 threads (serve.MAX_CONNECTIONS); more are closed."""
+    import socket
+    import threading
+    port = preview.server.server_address[1]
+    before = threading.active_count()
+    stalled = []
+    for _ in range(60):
+        connection = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        connection.sendall(b"GET / HTTP/1.1\r\n")  # and never the rest
+        stalled.append(connection)
+        time.sleep(0.01)
+    time.sleep(0.5)
+    grown = threading.active_count() - before
+    for connection in stalled:
+        connection.close()
+    assert grown <= 32
+
+
+def test_serve_closes_idle_connections(preview: Preview,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from editions import serve
+    monkeypatch.setattr(serve._Handler, "timeout", 1.0)  # 30 s as the editor runs it
+    port = preview.server.server_address[1]
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as connection:
+        connection.sendall(b"GET / HTTP/1.1\r\n")
+        started = time.monotonic()
+        assert connection.recv(1024) == b""
+        assert time.monotonic() - started < 5

@@ -25,6 +25,7 @@ import yaml
 
 from .check import Scan, file_scan
 from .errors import Problem
+from .files import RefusedFile, read_source
 from .freeze import edition_fingerprint
 from .glyphs import coverage, fonts_digest
 from .incremental import own_code
@@ -75,8 +76,8 @@ class FileCache:
                              Testimony | Edition | None],
               ) -> Testimony | Edition | None:
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = read_source(root, path)
+        except (OSError, RefusedFile):
             return read(root, path, problems, None)  # it says why
         kind = "testimony" if read is load_testimony else "edition"
         try:

@@ -136,7 +136,12 @@ def _check_settings(settings: Settings) -> Iterator[Problem]:
                           f"placeholder '{getattr(settings, name)}'; write the publication's "
                           f"own {words}", "warning")
 
+    # A BCP 47 tag (`en-GB`, `de`, `sr-Latn-RS`): hyphens, a language subtag of two or three
+    # letters; Babel would also take `en_GB` and `root`, which no page's `lang` may say.
+    tag_ok = re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", settings.language) is not None
     try:
+        if not tag_ok:
+            raise ValueError(settings.language)
         Locale.parse(settings.language.replace("-", "_"))
     except (ValueError, TypeError, UnknownLocaleError):
         where = settings.where.get("language") or Where("publication.yaml")
@@ -146,7 +151,13 @@ def _check_settings(settings: Settings) -> Iterator[Problem]:
     try:
         url = urllib.parse.urlsplit(settings.site_url)
         web = url.scheme in ("http", "https") and bool(url.hostname)
-    except ValueError:  # an unclosed [ in the host, say
+        url.port  # noqa: B018 -- raises ValueError for a port above 65535 or not a number
+        if url.username is not None or url.password is not None:
+            where = settings.where.get("site_url") or Where("publication.yaml")
+            yield _problem(where, "site_url holds a user name or password: every page and the "
+                           "feed would print it; write the public address alone")
+            web = True  # said already
+    except ValueError:  # an unclosed [ in the host, a port out of range, say
         web = False
     if not web or any(c.isspace() for c in settings.site_url):
         where = settings.where.get("site_url") or Where("publication.yaml")

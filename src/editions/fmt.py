@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,9 +12,12 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from .errors import ContentError, EditionsError, Problem
+from .files import read_source, replace_source
 from .load import EDITION_FIELDS, TESTIMONY_FIELDS, Field, load_edition, load_testimony
 from .model import EDITION_FILE_PATTERN, ID_PATTERN
 from .prose import semantic_lines
@@ -21,8 +25,42 @@ from .prose import semantic_lines
 log = logging.getLogger(__name__)
 
 
+class _TextConstructor(RoundTripConstructor):
+    """Numbers, booleans and dates as the strict loader reads them: only plain digits are a
+    number, `true` and `false` a boolean and YYYY-MM-DD a date.
+
+    The strict loader reads `-012`, `+12`, `1.5_0` or `.inf` as the text typed; ruamel would
+    read them as numbers and write them back as `-12`, `12`, `1.500`, `inf`, changing what
+    prints. Kept as text, they are written back quoted, with the same value.
+    """
+
+    def _number_or_text(self, node: ScalarNode) -> Any:
+        if re.fullmatch(r"[0-9]+", node.value):
+            return self.construct_yaml_int(node)
+        return self.construct_scalar(node)
+
+
+    def _boolean_or_text(self, node: ScalarNode) -> Any:
+        if node.value in ("true", "false"):
+            return self.construct_yaml_bool(node)
+        return self.construct_scalar(node)
+
+    def _date_or_text(self, node: ScalarNode) -> Any:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", node.value):
+            return self.construct_yaml_timestamp(node)
+        return self.construct_scalar(node)
+
+
+for _tag, _read in (("int", _TextConstructor._number_or_text),
+                    ("float", _TextConstructor._number_or_text),
+                    ("bool", _TextConstructor._boolean_or_text),
+                    ("timestamp", _TextConstructor._date_or_text)):
+    _TextConstructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _read)
+
+
 def round_trip_yaml() -> YAML:
     yaml = YAML()  # round trip: comments, quotes and dates stay as the editor wrote them
+    yaml.Constructor = _TextConstructor
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096  # never fold a title or a note onto two lines
@@ -124,7 +162,7 @@ def format_files(root: Path, paths: Iterable[Path] | None = None, *,
         if file_problems:
             problems.extend(file_problems)
             continue
-        text = path.read_text(encoding="utf-8")
+        text = read_source(root, path).decode("utf-8")
         planned.append((path, text, format_text(text, spec)))
     if problems:
         raise ContentError(problems)
@@ -148,6 +186,4 @@ def _relative(root: Path, path: Path) -> str:
 
 def replace_file(path: Path, text: str) -> None:
     """Write a file in one step, so an interrupted run leaves the old or the new text."""
-    temporary = path.with_name(f".{path.name}.fmt")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    replace_source(path, text)

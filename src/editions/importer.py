@@ -761,15 +761,14 @@ def lint(root: Path, plan: ImportPlan) -> None:
 
 def write_plan(plan: ImportPlan) -> None:
     """Write every changed file, each in one step; new files never replace one."""
+    from .files import create_source
     from .fmt import replace_file
 
     for planned in plan.files.values():
         if not planned.changed:
             continue
         if planned.before is None:
-            planned.path.parent.mkdir(parents=True, exist_ok=True)
-            with planned.path.open("x", encoding="utf-8") as handle:
-                handle.write(planned.after)
+            create_source(planned.path, planned.after)
         else:
             replace_file(planned.path, planned.after)
 

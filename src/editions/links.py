@@ -36,11 +36,16 @@ LINK_PREFIXES = ("http://", "https://", "mailto:")
 IMAGE_PATH = re.compile(r"^images/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*"
                         r"\.(?:png|jpe?g|gif|webp)$", re.IGNORECASE)
 
-_TARGET = r"(?P<target><[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)"
-_TITLE = r"""(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?"""
+_TARGET = r"(?P<target><[^<>\n]*>|(?:[^\s()]|\([^\s()]*\))+)"
+# A title may run onto the next lines of its paragraph (no blank line).
+_TITLE = (r"""(?:\s+(?:"(?:[^"\n]|\n(?![ \t]*\n))*"|'(?:[^'\n]|\n(?![ \t]*\n))*'"""
+          r"""|\((?:[^()\n]|\n(?![ \t]*\n))*\)))?""")
 INLINE = re.compile(r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
                     r"\(\s*" + _TARGET + _TITLE + r"\s*\)")
-DEFINITION = re.compile(r"^ {0,3}\[(?P<label>[^\]\n^][^\]\n]*)\]:[ \t]*" + _TARGET, re.MULTILINE)
+# A definition may stand in a list item or a quote, and its target on the next line.
+DEFINITION = re.compile(r"^(?:[ \t]*(?:>|[-*+]|[0-9]{1,9}[.)])(?=[ \t]|$))*[ \t]*"
+                        r"\[(?P<label>[^\]\n^][^\]\n]*)\]:[ \t]*\n?[ \t]*" + _TARGET,
+                        re.MULTILINE)
 AUTOLINK = re.compile(r"<(?P<target>[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
 # An HTML tag or comment: with raw HTML off, pandoc prints it as the text it is.
 HTML_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?/?>|!--)")
@@ -100,14 +105,49 @@ def _blank_code(text: str) -> str:
     return "".join(chars)
 
 
+def _escaped(text: str) -> bytearray:
+    """For each offset, 1 when a backslash escapes the character there (an odd run before)."""
+    flags = bytearray(len(text))
+    run = 0
+    for index, char in enumerate(text):
+        if run % 2:
+            flags[index] = 1
+        run = run + 1 if char == "\\" else 0
+    return flags
+
+
+def _inline_links(plain: str) -> Iterator[re.Match[str]]:
+    """INLINE's matches, tried only at a `[` that opens something (not an escaped `\\[`) and
+    never inside an earlier match: run over every `[` of a long `\\[\\[\\[`, the expression
+    would scan the rest of the text from each, in quadratic time."""
+    escaped = _escaped(plain)
+    end = 0
+    for opening in re.finditer(r"\[", plain):
+        start = opening.start()
+        if start < end or escaped[start]:
+            continue
+        if start > end and plain[start - 1] == "!" and not escaped[start - 1]:
+            start -= 1
+        match = INLINE.match(plain, start)
+        if match:
+            end = match.end()
+            yield match
+
+
 def targets(text: str) -> Iterator[Target]:
     """Every link, image, autolink and reference definition of a Markdown text."""
     plain = _blank_code(text)
     taken: list[tuple[int, int]] = []  # where links' targets are, which hold no autolink
-    for match in INLINE.finditer(plain):
+    for match in _inline_links(plain):
         taken.append(match.span("target"))
         yield Target(match.start(), _clean(match.group("target")), match.group("text"),
                      image=bool(match.group("bang")))
+        if not match.group("bang"):  # an image may be a link's text: [![alt](img)](https://...)
+            inner = match.start("text")
+            for image in _inline_links(match.group("text")):
+                taken.append((inner + image.start("target"), inner + image.end("target")))
+                yield Target(inner + image.start(), _clean(image.group("target")),
+                             image.group("text"), image=bool(image.group("bang")))
     for match in DEFINITION.finditer(plain):
         taken.append(match.span("target"))
         yield Target(match.start(), _clean(match.group("target")), match.group("label"),
@@ -176,6 +216,10 @@ def image_problem(root: Path, target: str, alt: str) -> str | None:
     path = (root / target).resolve()
     if folder not in path.parents:
         return f"image '{target}' leads outside {IMAGES_DIR}/ (a symbolic link)"
+    if (root / target).is_symlink() or any(
+            (root / parent).is_symlink() for parent in Path(target).parents if parent.parts):
+        return (f"image '{target}' is a symbolic link: images are plain files in "
+                f"{IMAGES_DIR}/")
     if not path.is_file():
         return f"image '{target}' is not in {IMAGES_DIR}/"
     size = path.stat().st_size
@@ -346,5 +390,27 @@ def images_in(html_text: str) -> set[str]:
 
 
 def read_images(root: Path, paths: set[str]) -> dict[str, bytes]:
-    """The bytes of the images a build shows, by site path; check has vetted each one."""
-    return {path: (root / path).read_bytes() for path in sorted(paths)}
+    """The bytes of the images a build shows, by site path.
+
+    Each is vetted again as check vets the images it finds, and read without following a
+    link: whatever pandoc made an image of, nothing outside images/ is copied into the site.
+    """
+    from .errors import ContentError
+    from .files import RefusedFile, read_source
+
+    found: dict[str, bytes] = {}
+    problems = []
+    for path in sorted(paths):
+        problem = image_problem(root, path, "an image")
+        if problem is None:
+            try:
+                found[path] = read_source(root, root / path, MAX_IMAGE_BYTES)
+            except RefusedFile as refused:
+                problem = f"image '{path}' {refused.reason}"
+            except OSError as err:
+                problem = f"image '{path}' cannot be read: {err.strerror}"
+        if problem:
+            problems.append(Problem(path, 1, 1, problem))
+    if problems:
+        raise ContentError(problems)
+    return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -13,6 +14,7 @@ from typing import Any, Protocol
 import yaml
 
 from .errors import ContentError, EditionsError, Problem
+from .files import RefusedFile, read_source
 from .model import (
     EDITION_FILE_PATTERN,
     ID_PATTERN,
@@ -94,7 +96,7 @@ def parse_yaml(path: str, data: bytes) -> Node:
     bad = FORBIDDEN_CHARACTERS.search(text)
     if bad:
         line, col = _position(text, bad.start())
-        raise _Stop(Problem(path, line, col, _forbidden_message(bad.group())))
+        raise _Stop(Problem(path, line, col, forbidden_message(bad.group())))
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
@@ -115,16 +117,41 @@ def parse_yaml(path: str, data: bytes) -> Node:
 
 
 # C0 and C1 control characters other than tab and line breaks, and the invisible controls
-# that reorder text (bidirectional overrides and isolates): they can hide text from a reviewer.
+# that reorder text (bidirectional overrides and isolates, the direction marks): they can hide
+# text from a reviewer. Non-characters (U+FDD0-U+FDEF and the last two of every plane) are no
+# text and make the feed and the PDF's XMP ill-formed XML; the line and paragraph separators
+# break lines in some programs and not in others; the invisible marks (zero-width space, word
+# joiner, invisible operators, a byte-order mark inside the text) can split a surname or a
+# phone number so that neither a reader nor the privacy lint sees it. The zero-width joiner
+# and non-joiner (U+200C, U+200D) are left alone: Persian, the Indic scripts and emoji need
+# them.
+_NON_CHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17))
+_DIRECTION = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_INVISIBLE = "\u200b\u2060-\u2064\ufeff"
+_SEPARATORS = "\u2028\u2029"
 FORBIDDEN_CHARACTERS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f{_DIRECTION}{_INVISIBLE}{_SEPARATORS}"
+    f"{_NON_CHARACTERS}]")
+_NAMES = {"\u200b": "zero-width space", "\u2060": "word joiner", "\ufeff": "zero-width no-break "
+          "space (byte-order mark)", "\u2028": "line separator", "\u2029": "paragraph separator"}
 
 
-def _forbidden_message(character: str) -> str:
+def forbidden_message(character: str) -> str:
     code = f"U+{ord(character):04X}"
-    if character >= "\u202a":
+    if re.fullmatch(f"[{_DIRECTION}]", character):
         return (f"invisible direction control {code} is not allowed: it can make text read "
                 "differently from what it holds")
+    if re.fullmatch(f"[{_NON_CHARACTERS}]", character):
+        return (f"non-character {code} is not allowed: it is not text, and no page, feed or "
+                "PDF can hold it")
+    if character in _SEPARATORS:
+        return (f"{_NAMES[character]} {code} is not allowed: end the line with an ordinary "
+                "line break")
+    if re.fullmatch(f"[{_INVISIBLE}]", character):
+        name = _NAMES.get(character, "invisible character")
+        return (f"invisible {name} {code} is not allowed: it can hide a word from readers, "
+                "reviewers and the privacy check")
     return f"control character {code} is not allowed"
 
 
@@ -243,7 +270,7 @@ def _node(path: str, event: yaml.Event, rest: Iterator[yaml.Event], lines: list[
         # An escape in a quoted scalar ("\0", "\u202e") can make what the file text refuses.
         bad = FORBIDDEN_CHARACTERS.search(event.value.replace("\r", "\x0b"))
         if bad:
-            raise _Stop(Problem(path, where.line, where.col, _forbidden_message(bad.group())
+            raise _Stop(Problem(path, where.line, where.col, forbidden_message(bad.group())
                                 + " (here written as an escape)"))
         style = event.style or None
         if style in ("|", ">"):
@@ -524,7 +551,10 @@ def _read_file(root: Path, path: Path, problems: list[Problem],
     rel = _relative(root, path)
     if data is None:
         try:
-            data = path.read_bytes()
+            data = read_source(root, path)
+        except RefusedFile as refused:
+            problems.append(Problem(rel, 1, 1, refused.reason))
+            return rel, None
         except OSError as err:
             problems.append(Problem(rel, 1, 1, f"cannot read file: {err.strerror}"))
             return rel, None
@@ -690,7 +720,7 @@ class _Direct:
 def require_publication(root: Path) -> None:
     """Refuse a folder that holds no publication, before anything is read or written there:
     without its settings a build would print some other publication's title and address."""
-    if not (root / SETTINGS_FILE).is_file():
+    if not os.path.lexists(root / SETTINGS_FILE):  # whatever it is, reading it says what is wrong
         raise EditionsError(f"{root}: not a publication (no {SETTINGS_FILE} here); run "
                             "`editions init` to start one, or give --root the publication's "
                             "folder")

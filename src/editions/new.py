@@ -13,8 +13,17 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .errors import EditionsError
+from .files import create_source
 from .fmt import format_text, round_trip_yaml
-from .load import EDITION_FIELDS, TESTIMONY_FIELDS, Field, load_archive, require_publication
+from .load import (
+    EDITION_FIELDS,
+    FORBIDDEN_CHARACTERS,
+    TESTIMONY_FIELDS,
+    Field,
+    forbidden_message,
+    load_archive,
+    require_publication,
+)
 from .model import ID_PATTERN, Archive, PartialDate
 from .schema import schema_file
 
@@ -48,12 +57,13 @@ def _dump(data: CommentedMap, spec: dict[str, Field], kind: str) -> str:
 
 
 def _write_new(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write(text)
+        create_source(path, text)  # whole or not at all: a killed `new` leaves no empty file
     except FileExistsError:
         raise EditionsError(f"{path} already exists; nothing was written") from None
+    except OSError as err:
+        raise EditionsError(f"{path}: cannot write: {err.strerror or err}; nothing was "
+                            "written") from None
 
 
 @dataclass(frozen=True)
@@ -72,9 +82,14 @@ def new_testimony(root: Path, name: str, country: str, condition: str, *, on: dt
     if not ID_PATTERN.match(tid):
         raise EditionsError(f"'{tid}' is not a testimony id: ids are lowercase letters, digits "
                             "and hyphens (give one with --id)")
-    for label, value in (("name", name), ("country", country), ("condition", condition)):
+    for label, value in (("name", name), ("country", country), ("condition", condition),
+                         ("treatment", treatment or "-")):
         if not value.strip() or "\n" in value:
             raise EditionsError(f"the {label} must be one line of text")
+        bad = FORBIDDEN_CHARACTERS.search(value)
+        if bad:  # what check would refuse in the file, refused before it is written
+            raise EditionsError(f"the {label}: {forbidden_message(bad.group())}; nothing was "
+                                "written")
     data = CommentedMap()
     data["name"] = name.strip()
     data["country"] = country.strip()

@@ -55,7 +55,9 @@ def blocks(text: str) -> list[str]:
 def _protected(text: str) -> list[tuple[int, int]]:
     """Spans where a line must not break: code, links and their targets, autolinks."""
     spans: list[tuple[int, int]] = []
-    for pattern in (r"`+[^`]*`+", r"\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])?", r"<[^>\s]+>",
+    # No pattern may run over the character that starts it again: `\[[^\]]*\]` would scan to
+    # the end of the text from every `[` of a long `![![![`, in quadratic time.
+    for pattern in (r"`+[^`]*`+", r"\[[^\[\]]*\](?:\([^()]*\)|\[[^\[\]]*\])?", r"<[^<>\s]+>",
                     r"https?://\S+"):
         spans.extend(m.span() for m in re.finditer(pattern, text))
     return spans

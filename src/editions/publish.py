@@ -14,6 +14,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .check import check_archive
 from .errors import ContentError, EditionsError
+from .files import read_source
 from .fmt import format_text, replace_file, round_trip_yaml
 from .freeze import (
     Passage,
@@ -38,8 +39,17 @@ def today(override: str | None = None) -> dt.date:
         except ValueError:
             raise EditionsError(f"'{override}' is not a date: write YYYY-MM-DD") from None
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isascii() and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    if epoch:
+        shown = ascii(epoch)[1:-1][:40]
+        if not (epoch.isascii() and epoch.isdigit() and len(epoch) <= 12):
+            raise EditionsError(f"SOURCE_DATE_EPOCH is '{shown}': it must be a whole number "
+                                "of seconds since 1970-01-01 (as `date +%s` prints), or unset")
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        except (OverflowError, OSError, ValueError):
+            raise EditionsError(f"SOURCE_DATE_EPOCH is '{shown}': that is no date a "
+                                "publication can have; give seconds since 1970-01-01, or "
+                                "unset it") from None
     return dt.date.today()
 
 
@@ -249,7 +259,7 @@ def _write(root: Path, plan: _Plan, on: dt.date, note: str | None) -> PublishRep
     printed = fingerprint(found)
     path = root / edition.path
     yaml = round_trip_yaml()
-    data = yaml.load(path.read_text(encoding="utf-8"))
+    data = yaml.load(read_source(root, path).decode("utf-8"))
     data["status"] = "published"
     if plan.action == "reissued":
         assert note is not None

@@ -129,8 +129,12 @@ class Renderer:
         # made (and Jinja2 imported) when a page is rendered: a build that renders nothing
         # does without
         import jinja2
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-        env = jinja2.Environment(
+        # A publication's templates are code from its repository, reviewed less closely than
+        # Python: sandboxed, they reach no attribute starting with `_` (so no `__globals__`,
+        # no `os`), call no unsafe function and change no list or dict they are given.
+        env = ImmutableSandboxedEnvironment(
             # the publication's templates/ first: its files override the tool's by name
             loader=jinja2.FileSystemLoader([str(f) for f in self.search_path]),
             autoescape=True,

@@ -26,6 +26,13 @@ log = logging.getLogger(__name__)
 WATCHED = ("testimonies", "editions", "templates", IMAGES_DIR, REFERENCES_FILE, SETTINGS_FILE)
 VERSION_PATH = "/__editions/version"
 LONG_POLL_SECONDS = 20.0
+# A connection that sends nothing for this long is closed; at most MAX_CONNECTIONS are served
+# at once (each has a thread), the others are closed at once.
+IDLE_SECONDS = 30.0
+MAX_CONNECTIONS = 32
+# The names a browser on this machine uses for the preview: any other Host is a page on
+# some other site reaching the preview through DNS rebinding.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 # Only pages served by the preview carry this; the built files never do.
 RELOAD_SCRIPT = """<script>
@@ -127,11 +134,10 @@ class Preview:
         self._changed = threading.Condition()
         self._stop = threading.Event()
         try:
-            self.server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, self))
+            self.server = _Server(("127.0.0.1", port), partial(_Handler, self))
         except OSError as err:
             raise EditionsError(f"cannot serve on 127.0.0.1:{port}: {err.strerror}; "
                                 "give another --port") from None
-        self.server.daemon_threads = True
         self._threads: list[threading.Thread] = []
 
     @property
@@ -198,8 +204,43 @@ class Preview:
                 self.rebuild(html_only=False)
 
 
+class _Server(ThreadingHTTPServer):
+    """At most MAX_CONNECTIONS threads; a failed connection is one log line, not a traceback."""
+
+    daemon_threads = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            log.warning("serve: %d connections already open; closed one from %s",
+                        MAX_CONNECTIONS, client_address[0])
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            log.debug("serve: %s: %s", client_address[0], error)  # the browser went away
+            return
+        log.warning("serve: a request from %s failed: %s: %s", client_address[0],
+                    type(error).__name__, error)
+
+
 class _Handler(SimpleHTTPRequestHandler):
     """Serves the site folder; pages get the reload script, or the problems of a failed build."""
+
+    timeout = IDLE_SECONDS
 
     def __init__(self, preview: Preview, *args: Any, **kwargs: Any) -> None:
         self.preview = preview
@@ -208,12 +249,37 @@ class _Handler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("serve: " + format, *args)
 
+    def _refuse(self, status: HTTPStatus, why: str) -> None:
+        log.warning("serve: refused %s from %s: %s", ascii(self.path)[1:-1][:200],
+                    self.client_address[0], why)
+        self.send_error(status, why)
+
+    def _host_allowed(self) -> bool:
+        port = self.server.server_address[1]  # type: ignore[index]
+        host = self.headers.get("Host", "")
+        return host in {f"{name}:{port}" for name in LOCAL_HOSTS}
+
+    def do_HEAD(self) -> None:
+        if not self._host_allowed():
+            self._refuse(HTTPStatus.MISDIRECTED_REQUEST, "the preview answers only localhost")
+            return
+        super().do_HEAD()
+
     def do_GET(self) -> None:
+        if not self._host_allowed():
+            self._refuse(HTTPStatus.MISDIRECTED_REQUEST, "the preview answers only localhost")
+            return
         parts = urlsplit(self.path)
+        if "%00" in parts.path or "\0" in parts.path or not self.path.isascii():
+            self._refuse(HTTPStatus.BAD_REQUEST, "not an address of the site")
+            return
         if parts.path == VERSION_PATH:
             after = parse_qs(parts.query).get("after", [""])[0]
             version = self.preview.version
-            if after.isdigit():
+            if after and not (after.isascii() and after.isdigit() and len(after) <= 18):
+                self._refuse(HTTPStatus.BAD_REQUEST, "'after' must be a version number")
+                return
+            if after:
                 version = self.preview.wait_for_version(int(after), LONG_POLL_SECONDS)
             self._send(HTTPStatus.OK, "text/plain; charset=utf-8", str(version).encode())
             return

@@ -23,7 +23,9 @@ _RENAME_EXCHANGE = 2
 _held: set[Path] = set()
 
 # What a build writes at the top of a site; an existing --out folder must look like one.
-SITE_MARKERS = ("index.html", "assets")
+# A folder is a site this tool built when it holds the build's manifest (what incremental.py
+# writes last); index.html and assets/ alone are what any web root has.
+SITE_MARKER = ".editions-manifest.json"
 # The editor's own folders, which no build may replace.
 SOURCE_FOLDERS = ("testimonies", "editions", "templates", "images")
 
@@ -59,11 +61,10 @@ def check_out(root: Path, out: Path) -> None:
         if target == source or source in target.parents:
             raise EditionsError(f"{out}: is inside the publication's {name}/ folder; the site "
                                 "must go in a folder of its own, such as site/")
-    if target.is_dir() and any(target.iterdir()) and not all(
-            (target / marker).exists() for marker in SITE_MARKERS):
-        raise EditionsError(f"{out}: holds files that editions did not build (no index.html "
-                            "and assets/); a build replaces the whole folder, so give a new or "
-                            "empty folder")
+    if target.is_dir() and any(target.iterdir()) and not (target / SITE_MARKER).is_file():
+        raise EditionsError(f"{out}: holds files that editions did not build (no "
+                            f"{SITE_MARKER}); a build replaces the whole folder, so give a new "
+                            "or empty folder")
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,8 +27,23 @@ class Store:
         self.table = table
         self.what = what
         self._db: sqlite3.Connection | None = None
-        if path is not None:
+        if path is not None and not self._foreign(path):
             self._open(path, again=True)
+
+    def _foreign(self, path: Path) -> bool:
+        """Whether the file came from somewhere else than this machine's builds: a link, or a
+        file the repository tracks (a cache committed and pushed could put any HTML in a
+        fresh clone's pages). Such a file is left alone and the build goes on without it."""
+        if path.is_symlink():
+            log.warning("%s: is a symbolic link; %s is not used", path, self.what)
+            return True
+        if not path.exists():
+            return False
+        tracked = _tracked_by_git(path)
+        if tracked:
+            log.warning("%s: is tracked by git, so it came with the repository; %s is not "
+                        "used (run `git rm --cached %s`)", path, self.what, path)
+        return tracked
 
     def _open(self, path: Path, again: bool) -> None:
         try:
@@ -114,3 +130,34 @@ class Store:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _tracked_by_git(path: Path) -> bool:
+    """Whether the repository around `path` tracks it, read from git's index (a rebuild with
+    nothing to do starts no program, git included)."""
+    path = path.absolute()
+    for folder in path.parents:
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            index = dot_git / "index"
+        elif dot_git.is_file():
+            line = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if not line.startswith("gitdir:"):
+                return False
+            index = (folder / line.removeprefix("gitdir:").strip()) / "index"
+        else:
+            continue
+        try:
+            data = index.read_bytes()
+        except OSError:
+            return False
+        name = path.relative_to(folder).as_posix().encode()
+        if data[4:8] == b"\0\0\0\x04":  # version 4 compresses paths: ask git itself
+            try:
+                return subprocess.run(["git", "ls-files", "--error-unmatch", "--", str(path)],
+                                      cwd=folder, capture_output=True, timeout=30,
+                                      check=False).returncode == 0
+            except (OSError, subprocess.TimeoutExpired):
+                return False
+        return name + b"\0" in data  # an entry's path ends with NUL in versions 2 and 3
+    return False

@@ -111,8 +111,12 @@ local function plain_line(line)
   return first:match("[%w\128-\255%*_\"'(]") ~= nil or line:match("^%s*[%-%+] ") ~= nil
 end
 
+-- A reference definition can stand anywhere a paragraph can (inside a list item, with its
+-- target on the next line), and example lists number on from text to text: any `]:` or `(@`
+-- at all, and the text is read on its own.
 local function can_share(text)
-  if text:find(SEPARATOR, 1, true) or text:find("[^", 1, true) or text:find("^[", 1, true) then
+  if text:find(SEPARATOR, 1, true) or text:find("[^", 1, true) or text:find("^[", 1, true)
+      or text:find("]:", 1, true) or text:find("(@", 1, true) then
     return false
   end
   for line in (text .. "\n"):gmatch("([^\n]*)\n") do
