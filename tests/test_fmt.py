@@ -11,6 +11,7 @@ import pytest
 from editions.build import build
 from editions.fmt import archive_files
 from editions.load import load_archive
+from editions.markdown import convert_texts
 from editions.prose import normalized, semantic_lines
 
 from .conftest import run, write
@@ -224,3 +225,115 @@ def test_fmt_refuses_a_file_that_is_not_a_testimony_or_edition(project: Path) ->
 def test_sentences_break_only_where_a_sentence_ends(text: str, lines: list[str]) -> None:
     assert semantic_lines(text) == "\n".join(lines) + "\n"
     assert normalized(semantic_lines(text)) == normalized(text)
+
+
+# Text in each shipped language as a contributor writes it, and its sentences as fmt lays them
+# out with the publication in that language: capitals beyond ASCII, quotes and brackets before
+# a sentence, the language's abbreviations, and no break inside a number, a date, initials or
+# a dose.
+LANGUAGE_SENTENCES = {
+    "en-GB": ("Dr. Smith came, i.e. the neurologist. Mrs. Jones too, e. g. on Mondays, etc. "
+              "Then J. R. R. Tolkien. Ørjan wrote. Élodie replied. “Yes.” (Indeed.) I take "
+              "4.5 mg. It helps. Since 3 May 2008. Why? Because.",
+              ["Dr. Smith came, i.e. the neurologist.",
+               "Mrs. Jones too, e. g. on Mondays, etc. Then J. R. R. Tolkien.",
+               "Ørjan wrote.", "Élodie replied.", "“Yes.”", "(Indeed.)", "I take 4.5 mg.",
+               "It helps.", "Since 3 May 2008.", "Why?", "Because."]),
+    "de-DE": ("Es ging mir gut. Ärzte sagten nichts, z. B. Dr. Müller. Ich nahm z.B. LDN, d. h. "
+              "jeden Abend 4,5 mg. Am 3. Mai 2008 fing es an. Der 2. Schub kam bzw. ging, ca. "
+              "Nr. 5 u. a. „Nein.“ Übrigens: »Ja.« Öfter. (Immer.) Ende.",
+              ["Es ging mir gut.", "Ärzte sagten nichts, z. B. Dr. Müller.",
+               "Ich nahm z.B. LDN, d. h. jeden Abend 4,5 mg.", "Am 3. Mai 2008 fing es an.",
+               "Der 2. Schub kam bzw. ging, ca. Nr. 5 u. a. „Nein.“", "Übrigens: »Ja.«",
+               "Öfter.", "(Immer.)", "Ende."]),
+    "fr-FR": ("Je vais bien. Élodie aussi. Il a vu Mme Durand, p. ex. le lundi. J'ai pris du "
+              "LDN, c.-à-d. 4,5 mg. Il a dit « Non. » Puis il est parti. « Bonjour », dit-il. "
+              "Ça va, etc. Voilà. Était-ce vrai ? Oui.",
+              ["Je vais bien.", "Élodie aussi.", "Il a vu Mme Durand, p. ex. le lundi.",
+               "J'ai pris du LDN, c.-à-d. 4,5 mg.", "Il a dit « Non. »",
+               "Puis il est parti.", "« Bonjour », dit-il.", "Ça va, etc. Voilà.",
+               "Était-ce vrai ?", "Oui."]),
+    "es-ES": ("Estoy bien. ¿Y tú? ¡Qué bien! Ángela vino con el Sr. García y la Dra. Ruiz. Tomo "
+              "p. ej. 4,5 mg. Desde el 3 de mayo de 2008. Él dice, etc. Ésta es. Óscar también.",
+              ["Estoy bien.", "¿Y tú?", "¡Qué bien!",
+               "Ángela vino con el Sr. García y la Dra. Ruiz.", "Tomo p. ej. 4,5 mg.",
+               "Desde el 3 de mayo de 2008.", "Él dice, etc. Ésta es.", "Óscar también."]),
+    "nl-NL": ("Het gaat goed. IJsland was mooi. Ik neem bijv. LDN, d.w.z. 4,5 mg. Dhr. Jansen "
+              "kwam, o.a. met mevr. De Vries. 'Nee.' Toen ging ik. Één keer. Ça dan.",
+              ["Het gaat goed.", "IJsland was mooi.", "Ik neem bijv. LDN, d.w.z. 4,5 mg.",
+               "Dhr. Jansen kwam, o.a. met mevr. De Vries.", "'Nee.'", "Toen ging ik.",
+               "Één keer.", "Ça dan."]),
+}
+
+
+def wrapped(text: str) -> str:
+    return textwrap.fill(text, 60, break_on_hyphens=False)
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGE_SENTENCES))
+def test_sentences_in_each_language(language: str) -> None:
+    text, lines = LANGUAGE_SENTENCES[language]
+    formatted = semantic_lines(wrapped(text), language)
+    assert formatted == "\n".join(lines) + "\n"
+    assert semantic_lines(formatted, language) == formatted, "fmt is idempotent"
+    assert normalized(formatted) == normalized(text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "lines"),
+    [
+        # a German ordinal is no sentence end; an English number before a capital is
+        ("de-DE", "Seit dem 3. Oktober. Dann 12. Juni.",
+         ["Seit dem 3. Oktober.", "Dann 12. Juni."]),
+        ("en-GB", "In 2003. Then.", ["In 2003.", "Then."]),
+        # "Mme" and "p. ex." are French abbreviations; in English "ex." ends a sentence
+        ("en-GB", "My ex. Then.", ["My ex.", "Then."]),
+        ("fr-FR", "Mon ex. Puis.", ["Mon ex. Puis."]),
+        # a lowercase letter after a stop is no new sentence in any script
+        ("de-DE", "Es ging. ärgerlich.", ["Es ging. ärgerlich."]),
+        # a no-break space at a line's end prints, so it is kept
+        ("fr-FR", "Il dit «\u00a0\nNon\u00a0!\u00a0» Puis.",
+         ["Il dit «\u00a0 Non\u00a0!\u00a0»", "Puis."]),
+        # after one of pandoc's abbreviations its `smart` extension prints a no-break space
+        # for a space and a space for a line break: neither is changed into the other
+        ("en-GB", "We saw e.g.\nthe Gen. Then left.", ["We saw e.g.", "the Gen. Then left."]),
+        ("de-DE", "Wir sahen Dr.\nMüller. Fr. Meier kam.",
+         ["Wir sahen Dr.", "Müller.", "Fr. Meier kam."]),
+        # a language without a list of its own uses English's
+        ("it-IT", "Dr. Rossi. Ecco.", ["Dr. Rossi.", "Ecco."]),
+    ],
+)
+def test_sentence_ends_depend_on_the_language(language: str, text: str,
+                                               lines: list[str]) -> None:
+    assert semantic_lines(text, language) == "\n".join(lines) + "\n"
+
+
+def test_fmt_prints_the_same_in_each_language() -> None:
+    """pandoc makes the same HTML of each language's text, wrapped and formatted, and of
+    text with pandoc's abbreviations at a line's end and before a capital."""
+    languages = [*LANGUAGE_SENTENCES, "en-GB", "de-DE"]
+    texts = [*(wrapped(text) for text, _ in LANGUAGE_SENTENCES.values()),
+             "We saw e.g.\nthe Gen. Then left.", "Wir sahen Dr.\nMüller. Fr. Meier kam."]
+    formatted = [semantic_lines(text, language)
+                 for text, language in zip(texts, languages, strict=True)]
+    assert formatted != texts
+    before, after = convert_texts(texts), convert_texts(formatted)
+    assert all("<p>" in html for html in before)
+    assert before == after
+
+
+def test_fmt_uses_the_publications_language(project: Path) -> None:
+    settings = project / "publication.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("en-GB", "de-DE"),
+                        encoding="utf-8")
+    path = project / "testimonies/hannelore-germany.yaml"
+    text = path.read_text(encoding="utf-8")
+    story = "Ich nahm z. B. jeden Abend 4,5 mg. Ärzte staunten. Am 3. Mai ging es besser."
+    path.write_text(re.sub(r"story: \|\n(?:  .*\n|\n)+?(?=\S)",
+                           "story: |\n" + textwrap.indent(wrapped(story), "  ") + "\n",
+                           text, count=1), encoding="utf-8")
+    result = run(project, "fmt")
+    assert result.exit_code == 0, result.output
+    assert "story: |\n  Ich nahm z. B. jeden Abend 4,5 mg.\n  Ärzte staunten.\n  Am 3. Mai ging " \
+        "es besser.\n" in path.read_text(encoding="utf-8")
+    assert run(project, "fmt", "--check").exit_code == 0

@@ -18,6 +18,7 @@ from editions.links import check_links, nesting_problems
 from editions.load import load_edition, load_testimony
 from editions.markdown import convert_texts
 from editions.model import Markdown, Where
+from editions.prose import normalized, semantic_lines
 
 FUZZ = settings(derandomize=True, deadline=None, max_examples=150, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -150,3 +151,39 @@ def test_random_markdown_comes_out_safe(texts: list[str]) -> None:
         for problem in check_links(Path("."), Markdown(text, Where("t.yaml", 9, 3))):
             assert problem.line >= 9
             assert problem.col >= 3
+
+
+# Prose in each shipped language: words, the language's abbreviations, pandoc's, numbers,
+# doses, dates, initials, quotes and brackets, in any order, wrapped anywhere.
+PROSE_PIECES = {
+    "en-GB": ["Dr.", "Mrs.", "e.g.", "i.e.", "etc.", "No.", "Gen.", "J.", "R.", "Smith", "took"],
+    "de-DE": ["z. B.", "z.B.", "d. h.", "u. a.", "bzw.", "ca.", "Nr.", "3.", "Mai", "Ärzte"],
+    "fr-FR": ["M.", "Mme", "p. ex.", "c.-à-d.", "Élodie", "« Non. »", "« Bonjour »", "né"],
+    "es-ES": ["p. ej.", "Sr.", "Sra.", "Dra.", "¿Qué?", "¡Sí!", "Ángela", "EE. UU."],
+    "nl-NL": ["bijv.", "d.w.z.", "o.a.", "dhr.", "mevr.", "IJsland", "'s Avonds", "Één"],
+}
+COMMON_PIECES = ["4.5 mg.", "4,5 mg", "2008.", "12.", "It", "helped.", "Ok!", "Why?", "“Yes.”",
+                 "(Then.)", "*So.*", "\u00a0»", "Øl", "Łódź.", "and", "\n"]
+prose = st.sampled_from(sorted(PROSE_PIECES)).flatmap(lambda language: st.tuples(
+    st.just(language),
+    st.lists(st.sampled_from(PROSE_PIECES[language] + COMMON_PIECES), min_size=1,
+             max_size=30).map(lambda words: "It " + " ".join(words).replace(" \n ", "\n"))))
+
+
+@FUZZ
+@given(example=prose)
+def test_fmt_of_prose_in_any_language_is_idempotent(example: tuple[str, str]) -> None:
+    language, text = example
+    formatted = semantic_lines(text, language)
+    assert semantic_lines(formatted, language) == formatted
+    assert normalized(formatted) == normalized(text)
+
+
+@pytest.mark.slow
+@settings(derandomize=True, deadline=None, max_examples=4, database=None)
+@given(examples=st.lists(prose, min_size=40, max_size=40))
+def test_fmt_of_prose_in_any_language_prints_the_same(examples: list[tuple[str, str]]) -> None:
+    """40 texts per pandoc run, 4 runs: the same HTML before and after fmt."""
+    texts = [text for _, text in examples]
+    formatted = [semantic_lines(text, language) for language, text in examples]
+    assert convert_texts(texts) == convert_texts(formatted)

@@ -18,7 +18,14 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from .errors import ContentError, EditionsError, Problem
 from .files import read_source, replace_source
-from .load import EDITION_FIELDS, TESTIMONY_FIELDS, Field, load_edition, load_testimony
+from .load import (
+    EDITION_FIELDS,
+    TESTIMONY_FIELDS,
+    Field,
+    load_edition,
+    load_settings,
+    load_testimony,
+)
 from .model import EDITION_FILE_PATTERN, ID_PATTERN
 from .prose import semantic_lines
 
@@ -70,8 +77,9 @@ def round_trip_yaml() -> YAML:
     return yaml
 
 
-def _canonical(value: Any, spec: dict[str, Field]) -> None:
-    """Order a mapping's keys as the spec lists them and lay out its prose, in place."""
+def _canonical(value: Any, spec: dict[str, Field], language: str) -> None:
+    """Order a mapping's keys as the spec lists them and lay out its prose, in place, with
+    the sentences of the publication's `language`."""
     if not isinstance(value, CommentedMap):
         return
     value.fa.set_block_style()
@@ -83,15 +91,15 @@ def _canonical(value: Any, spec: dict[str, Field]) -> None:
         if key not in value or value[key] is None:
             continue
         if field.kind == "markdown" and isinstance(value[key], str):
-            value[key] = LiteralScalarString(semantic_lines(value[key]))
+            value[key] = LiteralScalarString(semantic_lines(value[key], language))
         elif field.kind == "map" and field.fields:
-            _canonical(value[key], field.fields)
+            _canonical(value[key], field.fields, language)
         elif isinstance(value[key], CommentedSeq):
             if value[key]:
                 value[key].fa.set_block_style()
             if field.kind == "maps" and field.fields:
                 for item in value[key]:
-                    _canonical(item, field.fields)
+                    _canonical(item, field.fields, language)
 
 
 def _empty(representer: Any, _: None) -> Any:
@@ -109,11 +117,12 @@ def spec_for(path: Path) -> dict[str, Field] | None:
     return None
 
 
-def format_text(text: str, spec: dict[str, Field]) -> str:
-    """A file's text in the canonical layout; the text must already load strictly."""
+def format_text(text: str, spec: dict[str, Field], language: str = "en") -> str:
+    """A file's text in the canonical layout, its prose split into the sentences of
+    `language` (the publication's BCP 47 tag); the text must already load strictly."""
     yaml = round_trip_yaml()
     data = yaml.load(text)
-    _canonical(data, spec)
+    _canonical(data, spec, language)
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
@@ -152,6 +161,8 @@ def format_files(root: Path, paths: Iterable[Path] | None = None, *,
                             "file (testimonies/<id>.yaml, editions/NNN.yaml); fmt rewrites only "
                             "those")
     problems: list[Problem] = []
+    # Where a sentence ends depends on the language: "z. B." is no end in German.
+    language = load_settings(root, problems).language
     planned: list[tuple[Path, str, str]] = []
     for path in chosen:
         spec = spec_for(path.resolve())
@@ -163,7 +174,7 @@ def format_files(root: Path, paths: Iterable[Path] | None = None, *,
             problems.extend(file_problems)
             continue
         text = read_source(root, path).decode("utf-8")
-        planned.append((path, text, format_text(text, spec)))
+        planned.append((path, text, format_text(text, spec, language)))
     if problems:
         raise ContentError(problems)
     report = FormatReport([], 0)

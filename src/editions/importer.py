@@ -573,7 +573,7 @@ def _note(data: Any, key: str, text: str) -> None:
 
 
 def new_testimony_text(found: FoundTestimony, *, condition: str, condition_note: str | None,
-                       received: str, treatment: str) -> str:
+                       received: str, treatment: str, language: str = "en") -> str:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import LiteralScalarString
 
@@ -595,10 +595,11 @@ def new_testimony_text(found: FoundTestimony, *, condition: str, condition_note:
     data.yaml_set_comment_before_after_key("story", before=CONSENT_PROMPT)
     if found.updates:
         data["updates"] = CommentedSeq(_update_map(u) for u in found.updates)
-    return _dump(data, TESTIMONY_FIELDS, "testimony")
+    return _dump(data, TESTIMONY_FIELDS, "testimony", language)
 
 
-def merged_text(text: str, found: FoundTestimony, shown: str) -> tuple[str, int, list[str]]:
+def merged_text(text: str, found: FoundTestimony, shown: str, language: str = "en"
+                ) -> tuple[str, int, list[str]]:
     """An existing testimony with the updates it lacks added in date order; what differs
     from the file is reported, never applied."""
     import io
@@ -635,16 +636,19 @@ def merged_text(text: str, found: FoundTestimony, shown: str) -> tuple[str, int,
         return text, 0, notes
     out = io.StringIO()
     yaml.dump(data, out)
-    return format_text(out.getvalue(), TESTIMONY_FIELDS), added, notes
+    return format_text(out.getvalue(), TESTIMONY_FIELDS, language), added, notes
 
 
 def plan_import(root: Path, readings: list[Reading], *, received: str,
                 condition: str | None, treatment: str) -> ImportPlan:
     """What importing the readings would write; EditionsError when a testimony cannot be."""
+    from .load import load_settings
     from .model import ID_PATTERN
     from .new import slug
 
     plan = ImportPlan()
+    # the files are written as fmt would write them, with the publication's sentences
+    language = load_settings(root, []).language
     refused: list[str] = []
     broken: list[Problem] = []  # existing files that do not load: fixed first, by hand
     ids: set[str] = set()
@@ -665,7 +669,8 @@ def plan_import(root: Path, readings: list[Reading], *, received: str,
                 before = path.read_text(encoding="utf-8")
                 planned = plan.files[path] = Planned(path, before, before)
             if planned is not None:
-                after, added, notes = merged_text(planned.after, found, shown)
+                after, added, notes = merged_text(planned.after, found, shown,
+                                                   language)
                 planned.after, planned.updates = after, planned.updates + added
                 planned.sources.append(reading.source)
                 plan.notes.extend(notes)
@@ -682,7 +687,8 @@ def plan_import(root: Path, readings: list[Reading], *, received: str,
                 continue
             note = None if condition else "named in the story: check it"
             text = new_testimony_text(found, condition=named, condition_note=note,
-                                      received=received, treatment=treatment)
+                                      received=received, treatment=treatment,
+                                      language=language)
             if _started_from(found, treatment) is None:
                 plan.notes.extend(
                     f"{shown}: the update of {u.date} has no label and the start of the "
@@ -715,8 +721,9 @@ def plan_intro(root: Path, number: int, readings: list[Reading], plan: ImportPla
     from ruamel.yaml.scalarstring import LiteralScalarString
 
     from .fmt import format_text, round_trip_yaml
-    from .load import EDITION_FIELDS
+    from .load import EDITION_FIELDS, load_settings
 
+    language = load_settings(root, []).language
     path = root / "editions" / f"{number:03d}.yaml"
     shown = f"editions/{number:03d}.yaml"
     if not path.is_file():
@@ -740,7 +747,7 @@ def plan_intro(root: Path, number: int, readings: list[Reading], plan: ImportPla
     data["intro"] = LiteralScalarString(intro)
     out = io.StringIO()
     yaml.dump(data, out)
-    plan.files[path] = Planned(path, text, format_text(out.getvalue(), EDITION_FIELDS),
+    plan.files[path] = Planned(path, text, format_text(out.getvalue(), EDITION_FIELDS, language),
                                [r.source for r in readings if r.intro])
 
 

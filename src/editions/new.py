@@ -50,10 +50,10 @@ def modeline(kind: str) -> str:
     return f"# yaml-language-server: $schema=../{schema_file(kind)}\n"
 
 
-def _dump(data: CommentedMap, spec: dict[str, Field], kind: str) -> str:
+def _dump(data: CommentedMap, spec: dict[str, Field], kind: str, language: str = "en") -> str:
     out = io.StringIO()
     round_trip_yaml().dump(data, out)
-    return modeline(kind) + format_text(out.getvalue(), spec)
+    return modeline(kind) + format_text(out.getvalue(), spec, language)
 
 
 def _write_new(path: Path, text: str) -> None:

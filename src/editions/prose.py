@@ -30,19 +30,67 @@ _BLOCK_START = re.compile(
 )
 _LINE_STOP = re.compile(r"^(?:\s|[-=]+\s*$|[:|<]|`{3,}|~{3,}|\[[^\]]*\]:|(?:[-*_]\s*){3,}$)")
 _HARD_BREAK = re.compile(r"(?:  |\\)$")
-# Words after which a full stop does not end a sentence.
-ABBREVIATIONS = frozenset(
-    "dr mr mrs ms mx prof st jr sr vs etc e.g i.e cf al approx fig dept univ inc ltd".split()
-)
-# A sentence ends at . ! or ? (and any closing quotes or brackets) followed by a space and a
-# capital letter, perhaps after an opening quote or emphasis: a line never starts a block so.
-_SENTENCE_END = re.compile(r"([.!?][\"'”’)\]*_]*) +(?=[\"“‘(]?[*_]{0,3}[A-Z])")
+# Words after which a full stop does not end a sentence, by the publication's language (its
+# primary subtag); a language not listed uses English's. Initials and dotted abbreviations
+# ("z. B.", "d.h.", "c.-à-d.", "J. R. R.") need no entry: a single letter, or single letters
+# joined by dots and hyphens, never ends a sentence.
+ABBREVIATIONS: dict[str, frozenset[str]] = {
+    language: frozenset(words.split()) for language, words in {
+        "en": "dr mr mrs ms mx prof st jr sr vs etc e.g i.e cf al approx fig dept univ inc ltd "
+              "vol",
+        "de": "dr prof bzw ca nr etc usw vgl evtl ggf bspw inkl ggü zb dh ua sog hr fr frl "
+              "str tel abs abb bd jh jhd mio mrd geb verh gest",
+        "fr": "m mme mmes mlle mlles mm dr pr me st ste etc ex cf env av apr tél vol "
+              "p.ex c.-à-d n°",
+        "es": "sr sra sres sras srta dr dra dres ud uds vd vds d dña etc ej p.ej pág núm "
+              "aprox tel ee uu av avda prof",
+        "nl": "bijv dhr mevr mr dr prof ir ing drs etc enz evt ca nl resp zgn jl blz tel "
+              "nr o.a d.w.z",
+    }.items()
+}
+# Languages that write ordinals with a full stop ("am 3. Mai", "der 2. Schub"): there a
+# number of up to three digits before a stop is an ordinal, not a sentence's end.
+ORDINAL_STOP = frozenset("de da nb nn no fi is et lv cs sk sl hr sr bs hu pl tr".split())
+# What may close a sentence after its mark: quotes of every shipped language (“…” and „…“,
+# »…« and « … » with a space inside), brackets and emphasis.
+_CLOSERS = r"(?:[\"'”’“‘»«›‹)\]*_]|[ \u00a0\u202f][»›](?![\w*_]))*"
+# What may open the next one: quotes, brackets, ¿ and ¡, emphasis, then a letter.
+_OPENERS = r"[\"'“‘„‚«»‹›(\[¿¡]{0,2}[\u00a0\u202f ]?[*_]{0,3}"
+# A sentence ends at . ! or ? (and what closes it) followed by a space and an uppercase letter
+# of any script, perhaps after what opens a sentence: a line never starts a block so.
+_SENTENCE_END = re.compile(rf"([.!?]{_CLOSERS}) +(?={_OPENERS}(?P<first>[^\W\d_]))")
+# pandoc's own abbreviations (`pandoc --print-default-data-file abbreviations`): with its
+# `smart` extension the space after one prints as a no-break space, a line break as a space.
+# So no line may break after one, and a break the editor put there stays.
+PANDOC_ABBREVIATIONS = frozenset("""
+    aet. aetat. al. Apr. Aug. bk. Bros. c. Capt. cf. ch. chap. chs. Co. col. Corp. cp. d. Dec.
+    Dr. e.g. ed. eds. esp. f. fasc. Feb. ff. fig. fl. fol. fols. Fr. Gen. Gov. Hon. i.e. ill.
+    Inc. incl. Jan. Jr. Jul. Jun. Ltd. M.A. M.D. Mar. Mr. Mrs. Ms. n. n.b. nn. No. Nov. Oct.
+    p. Ph.D. pp. Pres. Prof. pt. q.v. Rep. Rev. s.v. s.vv. saec. sec. Sen. Sep. Sept. Sgt. Sr.
+    St. univ. viz. vol. vs.
+""".split())
+_OPENING = "(\"“‘„‚«»‹›'*_¿¡["
+_DOTTED = re.compile(r"[^\W\d_](?:[.-]+[^\W\d_])+")
+
+
+def language_of(tag: str) -> str:
+    """The primary language subtag of a BCP 47 tag: `de` for `de-DE`, lowercase."""
+    return tag.replace("_", "-").split("-")[0].lower() or "en"
+
+
+def _kept_end(line: str) -> bool:
+    """Whether a line's trailing spaces print: a hard break, or one of pandoc's abbreviations
+    and a space, which pandoc prints as a no-break space."""
+    if _HARD_BREAK.search(line):
+        return True
+    words = line.split(" ")
+    return len(words) > 1 and words[-1] == "" and _pandoc_abbreviation(words[-2])
 
 
 def is_paragraph(lines: list[str]) -> bool:
     """Whether a block of lines is a plain paragraph whose line breaks may move."""
     return bool(lines) and not _BLOCK_START.match(lines[0]) and not any(
-        _LINE_STOP.match(line) or _HARD_BREAK.search(line) or not line.strip()
+        _LINE_STOP.match(line) or _kept_end(line) or not line.strip()
         for line in lines
     )
 
@@ -76,7 +124,7 @@ class _Spans:
         return before > 0 and self.reach[before - 1] > offset
 
 
-def _ends_sentence(text: str, dot: int) -> bool:
+def _ends_sentence(text: str, dot: int, language: str) -> bool:
     if text[dot] != ".":
         return True
     # The word before the full stop; found from the stop backwards, so that a paragraph of
@@ -86,25 +134,56 @@ def _ends_sentence(text: str, dot: int) -> bool:
         start -= 1
     if start == dot:
         return False
-    token = text[start:dot].lstrip("(\"“‘'*_").lower()
-    if token in ABBREVIATIONS or token.rstrip(".") in ABBREVIATIONS:
+    if text[dot + 1:dot + 2] == " " and _pandoc_abbreviation(text[start:dot + 1]):
+        return False  # pandoc prints the space after it as a no-break space
+    token = text[start:dot].lstrip(_OPENING).lower()
+    known = ABBREVIATIONS.get(language, ABBREVIATIONS["en"])
+    if token in known or token.rstrip(".") in known:
         return False
-    # Initials (J. R. Smith) are not sentence ends.
-    return not (len(token) == 1 and token.isalpha())
+    if language in ORDINAL_STOP and token.isdigit() and len(token) <= 3:
+        return False
+    # Initials (J. R. Smith, Ł. Nowak) and dotted abbreviations (z.B., d.w.z., c.-à-d.)
+    return not (len(token) == 1 and token.isalpha()) and not _DOTTED.fullmatch(token)
+
+
+def _pandoc_abbreviation(word: str) -> bool:
+    return word in PANDOC_ABBREVIATIONS or word.lstrip(_OPENING) in PANDOC_ABBREVIATIONS
+
+
+def _kept_breaks(lines: list[str]) -> list[list[str]]:
+    """A paragraph's lines in runs that end where a line ends in one of pandoc's
+    abbreviations: joining such a line to the next would print a no-break space there."""
+    runs: list[list[str]] = [[]]
+    for line in lines:
+        runs[-1].append(line)
+        words = line.split()
+        if words and _pandoc_abbreviation(words[-1]):
+            runs.append([])
+    return [run for run in runs if run]
 
 
 _LOOK_AHEAD = 1000
 
 
-def sentences(paragraph: str) -> list[str]:
-    """A paragraph's text as one sentence per line (its words and their order untouched)."""
-    joined = " ".join(line.strip() for line in paragraph.splitlines())
+def sentences(paragraph: str, language: str = "en") -> list[str]:
+    """A paragraph's text as one sentence per line (its words and their order untouched), the
+    abbreviations being those of `language` (a BCP 47 tag)."""
+    language = language_of(language)
+    return [line for run in _kept_breaks(paragraph.splitlines())
+            for line in _run_sentences(run, language)]
+
+
+def _run_sentences(run: list[str], language: str) -> list[str]:
+    # Only spaces and tabs are taken off a line's ends: a no-break space prints.
+    joined = " ".join(line.strip(" \t") for line in run)
     protected = _Spans(_protected(joined))
     lines: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(joined):
         cut = match.end(1)
-        if protected.inside(cut) or not _ends_sentence(joined, match.start(1)):
+        first = match.group("first")
+        if not (first.isupper() or first.istitle()) or protected.inside(cut) or not (
+                _ends_sentence(joined, match.start(1), language)):
             continue
         # A line starting so could read as a list or heading to some renderer. The next
         # sentence starts with a capital, a quote or a bracket, so its first characters tell.
@@ -116,15 +195,16 @@ def sentences(paragraph: str) -> list[str]:
     return lines
 
 
-def semantic_lines(text: str) -> str:
-    """Markdown with each plain paragraph broken after every sentence; renders the same."""
+def semantic_lines(text: str, language: str = "en") -> str:
+    """Markdown with each plain paragraph broken after every sentence of the publication's
+    `language`; renders the same."""
     out = []
     for block in blocks(text):
         lines = block.splitlines()
         if is_paragraph(lines):
-            out.append("\n".join(sentences(block)))
+            out.append("\n".join(sentences(block, language)))
         else:
-            out.append("\n".join(line.rstrip() if not _HARD_BREAK.search(line) else line
+            out.append("\n".join(line.rstrip() if not _kept_end(line) else line
                                  for line in lines))
     return "\n\n".join(out) + "\n" if out else ""
 

@@ -25,7 +25,7 @@ from .freeze import (
     records_data,
 )
 from .history import Baseline
-from .load import EDITION_FIELDS, load_archive
+from .load import EDITION_FIELDS, load_archive, load_settings
 from .model import Archive, Edition
 
 log = logging.getLogger(__name__)
@@ -273,7 +273,7 @@ def _write(root: Path, plan: _Plan, on: dt.date, note: str | None) -> PublishRep
     ])
     out = io.StringIO()
     yaml.dump(data, out)
-    text = format_text(out.getvalue(), EDITION_FIELDS)
+    text = format_text(out.getvalue(), EDITION_FIELDS, load_settings(root, []).language)
     replace_file(path, text)
     # The file must read back as the same edition, now frozen.
     reread = load_archive(root)
