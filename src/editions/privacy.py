@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+import phonenumbers
+from babel import Locale
 
 from .errors import Problem
 from .model import Markdown, Testimony, Where
@@ -35,16 +39,37 @@ STREET = re.compile(
     r"Close|Way|Place|Pl|Terrace|Parade|Highway|Hwy)\b\.?"
     r"|\b[A-ZÄÖÜ][\wäöüßø]+(?:straße|strasse|str\.|weg|gasse|platz|straat|laan|gracht|plein|"
     r"vej|gade)\s+\d{1,4}[a-z]?\b")
-BIRTH = re.compile(rf"\b(?:born(?:\s+on)?|(?:birthday|date\s+of\s+birth)(?:\s+(?:is|was))?"
-                   rf"|DOB|d\.o\.b\.?)\s*:?\s*(?:on\s+)?{_FULL_DATE}", re.IGNORECASE)
+# The shipped languages' month names, for dates such as "3. Mai 1961", "3 mars 1961",
+# "3 de marzo de 1961", "3 maart 1961".
+SHIPPED = ("en", "de", "fr", "es", "nl")
+_MONTH_NAMES = "|".join(sorted(
+    {re.escape(name) for tag in SHIPPED for width in ("wide", "abbreviated")
+     for name in Locale.parse(tag).months["format"][width].values()},
+    key=lambda n: (-len(n), n)))
+_LOCAL_DATE = (rf"(?:\d{{1,2}}\.?\s*(?:de\s+)?(?:{_MONTH_NAMES})\.?,?\s*(?:de\s+)?\d{{4}}"
+               rf"|\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})\b|\d{{4}}-\d{{2}}-\d{{2}})")
+# "born on", "geboren am", "né le", "nacida el", "geboren op", and the forms' "date of birth".
+_BORN = (r"born(?:\s+on)?|(?:birthday|date\s+of\s+birth)(?:\s+(?:is|was))?|DOB|d\.o\.b\.?"
+         r"|geboren(?:\s+(?:am|op|den))?|geb\.|Geburtsdatum|Geburtstag(?:\s+ist)?|geboortedatum"
+         r"|n[ée]e?\s+le|date\s+de\s+naissance|nacid[oa]\s+el|fecha\s+de\s+nacimiento")
+BIRTH = re.compile(rf"\b(?:{_BORN})\s*:?\s*(?:on\s+)?(?:{_FULL_DATE}|{_LOCAL_DATE})",
+                   re.IGNORECASE)
 MAX_FINDINGS = 20  # per text: a hostile paste must not bury the other messages
-_CAPITALISED = r"[A-ZÀ-ÖØ-Þ][\w'’-]+"
+_CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+"
+# Initials between names: "J. van der Berg", "Jan P. Jansen", "J.R. Smith".
+_INITIALS = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž]\.\s*){0,3}"
 # What comes between a first name and a surname: "de Vries", "van der Berg", "von Trapp".
-_PARTICLES = (r"(?:(?:van|von|de|der|den|du|des|di|da|del|della|dos|das|le|la|ten|ter|zu|"
-              r"vom|zur|op|'t)\s+){0,3}")
+_PARTICLES = (r"(?:(?:van|von|de|der|den|du|des|di|da|del|della|dos|das|le|la|los|las|y|ten|"
+              r"ter|zu|vom|zur|op|'t|d['’]|l['’])\s*){0,3}")
 # Says a name outright, whoever's: "My name is Joan Smith", "I'm called Joan de Vries".
-NAMED = re.compile(rf"\b(?:[Mm]y\s+(?:full\s+)?name\s+is|I\s+am\s+called|I['’]m\s+called)"
-                   rf"\s+{_CAPITALISED}\s+{_PARTICLES}{_CAPITALISED}")
+# ... in each shipped language: "ich heiße", "je m'appelle", "me llamo", "mijn naam is".
+_SAYS_NAME = (r"[Mm]y\s+(?:full\s+)?name\s+is|I\s+am\s+called|I['’]m\s+called"
+              r"|[Ii]ch\s+hei(?:ß|ss)e|[Mm]ein\s+(?:voller\s+)?Name\s+ist"
+              r"|[Jj]e\s+m['’]appelle|[Mm]on\s+nom\s+(?:complet\s+)?est"
+              r"|[Mm]e\s+llamo|[Mm]i\s+nombre\s+(?:completo\s+)?es"
+              r"|[Mm]ijn\s+(?:volledige\s+)?naam\s+is|[Ii]k\s+heet")
+NAMED = re.compile(rf"\b(?:{_SAYS_NAME})\s+{_CAPITALISED}\s+{_INITIALS}{_PARTICLES}"
+                   rf"{_CAPITALISED}")
 
 # Capitalised words that commonly follow a first name in a sentence and are no surname.
 COMMON_WORDS = frozenset("""
@@ -86,19 +111,72 @@ def _looks_like_phone(text: str) -> bool:
     return not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text)
 
 
+# Names a contributor's country goes by that are no territory name in Babel's data.
+COUNTRY_ALIASES = {
+    "usa": "US", "us": "US", "u.s.": "US", "u.s.a.": "US", "america": "US", "uk": "GB",
+    "u.k.": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
+    "great britain": "GB", "britain": "GB", "holland": "NL", "eire": "IE", "nz": "NZ",
+    "deutschland": "DE", "brd": "DE", "españa": "ES", "schweiz": "CH", "suisse": "CH",
+    "österreich": "AT", "belgië": "BE", "belgique": "BE",
+}
+
+
+@functools.cache
+def _territories() -> dict[str, str]:
+    """Country names in every shipped language (Babel's CLDR data), lowercase, to regions."""
+    names: dict[str, str] = {}
+    for tag in SHIPPED:
+        for code, territory in Locale.parse(tag).territories.items():
+            if code.isalpha() and len(code) == 2:
+                names.setdefault(territory.lower(), code)
+    return names
+
+
+def region_of(country: str) -> str | None:
+    """The ISO 3166 region of a country as a contributor names it ("UK", "Deutschland")."""
+    key = " ".join(country.split()).lower()
+    if key.upper() in phonenumbers.SUPPORTED_REGIONS and len(key) == 2 and key != "uk":
+        return key.upper()
+    return COUNTRY_ALIASES.get(key) or _territories().get(key)
+
+
+# What follows a number that is a dose, a count or a measure, never a telephone number.
+_MEASURE = re.compile(r"\s*(?:mg|mcg|µg|μg|ug|ml|g|kg|km|mm|cm|m|IE|IU|units?|Einheiten|"
+                      r"unités|unidades|eenheden|%|x)\b", re.IGNORECASE)
+_SCORE = re.compile(r"(?:EDSS|score|Score|Wert|note|puntuación)\W{0,3}$")
+
+
+def _phones(text: str, region: str | None) -> Iterator[tuple[int, int, str]]:
+    """Telephone numbers: libphonenumber's valid numbers for the writer's region and any
+    number written with +, and the digit groups the pattern finds."""
+    found: dict[int, tuple[int, int, str]] = {}
+    for where in dict.fromkeys((region or "ZZ", "ZZ")):
+        for hit in phonenumbers.PhoneNumberMatcher(text, where,
+                                                   leniency=phonenumbers.Leniency.VALID):
+            found.setdefault(hit.start, (hit.start, hit.end, hit.raw_string))
+    for match in PHONE.finditer(text):
+        found.setdefault(match.start(), (match.start(), match.end(), match.group()))
+    for start, end, number in sorted(found.values()):
+        if _MEASURE.match(text, end) or _SCORE.search(text, max(0, start - 12), start):
+            continue
+        if _looks_like_phone(number):
+            yield start, end, number
+
+
 def _surname_pattern(name: str) -> re.Pattern[str] | None:
     first = name.split()[0] if name.split() else ""
     if not first:
         return None
     # the name as written, or all in capitals ("KIM RYAN"), then any particles, then a surname
     names = "|".join(sorted({re.escape(first), re.escape(first.upper())}))
-    return re.compile(rf"(?<![\w-])(?P<first>{names})\s+{_PARTICLES}"
+    return re.compile(rf"(?<![\w-])(?P<first>{names})\s+{_INITIALS}{_PARTICLES}"
                       rf"(?P<next>{_CAPITALISED})")
 
 
-def scan_text(text: Markdown, name: str, extra_common: frozenset[str] = frozenset()
-              ) -> Iterator[Finding]:
-    """The privacy findings in one Markdown text of a testimony whose writer is `name`."""
+def scan_text(text: Markdown, name: str, extra_common: frozenset[str] = frozenset(),
+              country: str = "") -> Iterator[Finding]:
+    """The privacy findings in one Markdown text of a testimony whose writer is `name`, from
+    `country` (whose numbering plan tells a telephone number)."""
     taken: list[tuple[int, int]] = []  # spans already reported, where no phone is sought
     for match in itertools.chain(EMAIL.finditer(text.text), SPELLED_EMAIL.finditer(text.text)):
         taken.append(match.span())
@@ -108,11 +186,10 @@ def scan_text(text: Markdown, name: str, extra_common: frozenset[str] = frozense
         yield Finding(text.line_of(match.start()), "date of birth", match.group())
     taken.sort()
     starts = [start for start, _ in taken]
-    for match in PHONE.finditer(text.text):
-        before = bisect.bisect_right(starts, match.start()) - 1
-        inside = before >= 0 and match.start() < taken[before][1]
-        if _looks_like_phone(match.group()) and not inside:
-            yield Finding(text.line_of(match.start()), "telephone number", match.group())
+    for start, _, number in _phones(text.text, region_of(country)):
+        before = bisect.bisect_right(starts, start) - 1
+        if not (before >= 0 and start < taken[before][1]):
+            yield Finding(text.line_of(start), "telephone number", number)
     for match in STREET.finditer(text.text):
         yield Finding(text.line_of(match.start()), "street address", match.group())
     named: list[tuple[int, int]] = []  # where a whole name is reported already
@@ -146,7 +223,7 @@ def testimony_findings(t: Testimony) -> Iterator[Finding]:
         yield Finding(t.where.get("name", t.where["."]), "what looks like a full name", t.name)
     texts = [t.story, *(u.text for u in t.updates)]
     for text in texts:
-        findings = scan_text(text, t.name, common)
+        findings = scan_text(text, t.name, common, t.country)
         yield from itertools.islice(findings, MAX_FINDINGS)
         if next(findings, None) is not None:
             where = text.where
