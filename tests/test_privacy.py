@@ -70,6 +70,27 @@ def test_sample_archive_has_no_findings(project: Path) -> None:
          "11:12: warning: e-mail address in a testimony: 'kim [at] example [dot] org'"),
         ("Write to kim AT example.org any time.",
          "11:12: warning: e-mail address in a testimony: 'kim AT example.org'"),
+        ("Ich bin geboren am 3. Mai 1961.",
+         "11:11: warning: date of birth in a testimony: 'geboren am 3. Mai 1961'"),
+        ("Je suis née le 14 juillet 1972.",
+         "11:11: warning: date of birth in a testimony: 'née le 14 juillet 1972'"),
+        ("Nacida el 2 de marzo de 1965.",
+         "11:3: warning: date of birth in a testimony: 'Nacida el 2 de marzo de 1965'"),
+        ("Ik ben geboren op 5 april 1970.",
+         "11:10: warning: date of birth in a testimony: 'geboren op 5 april 1970'"),
+        ("Je m'appelle Jean-Luc de la Tour.",
+         "11:3: warning: what looks like a full name in a testimony: "
+         "'Je m'appelle Jean-Luc de la Tour'"),
+        ("Me llamo María de los Ángeles García.",
+         "11:3: warning: what looks like a full name in a testimony: "
+         "'Me llamo María de los Ángeles'"),
+        ("Ich heiße Jürgen K. Müller.",
+         "11:3: warning: what looks like a full name in a testimony: "
+         "'Ich heiße Jürgen K. Müller'"),
+        ("Groeten, Kim J. van der Berg",
+         "11:12: warning: what looks like a surname in a testimony: 'Kim J. van der Berg'"),
+        ("Call +44 20 7946 0958 now.",
+         "11:8: warning: telephone number in a testimony: '+44 20 7946 0958'"),
     ],
 )
 def test_finding_points_at_the_text(project: Path, line: str, expected: str) -> None:
