@@ -474,6 +474,7 @@ def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
     from editions.markdown import _data, convert_editions, pandoc_path
     from editions.publish import publish
 
+    commit = _commit()  # as the run starts: the code it measures
     bin_dir = Path(sys.executable).parent
     editions = [str(bin_dir / "editions")]
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
@@ -615,7 +616,7 @@ def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
         "cpu_ratio_jobs1_to_floor": round(a.cpu_seconds / c.cpu_seconds, 3),
         "cpu_ratio_peer_to_jobs1": round(d_cpu / a.cpu_seconds, 3),
         "cpu_pandoc_share_of_full_build": round(pandoc_cpu / a.cpu_seconds, 4),
-        "big_edition": big, "proof_loop": proof, "commit": _commit(),
+        "big_edition": big, "proof_loop": proof, "commit": commit,
         "g_peak_mb": {"a": a.peaks_mb, "b": b.peaks_mb, "c": c.peaks_mb, "d": d_peaks,
                       "e": e.peaks_mb, "f": f.peaks_mb, "html_only": h.peaks_mb,
                       "html_only_warm": w.peaks_mb},
