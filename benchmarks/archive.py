@@ -71,6 +71,17 @@ SCALES = {
 }
 
 
+# One edition of about 500 pages at default scale (the memory target's size; about 90 at
+# --small, its figure then extrapolated), and the editor's 30-page draft for the proof loop.
+BIG_EDITION = {"default": 830, "small": 150, "tiny": 12}
+PROOF_TESTIMONIES = {"default": 50, "small": 50, "tiny": 6}
+
+
+def _one_edition(testimonies: int) -> Scale:
+    return Scale(editions=1, testimonies=testimonies, updates_per_testimony=3.0,
+                 per_edition=(testimonies, testimonies))
+
+
 def _month(start: dt.date, months: int) -> dt.date:
     index = start.year * 12 + start.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
@@ -426,22 +437,35 @@ def _built(run: Run) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--small", action="store_true", help="A small archive: about a minute.")
+    parser.add_argument("--tiny", action="store_true",
+                        help="A few editions: the whole run in seconds, its figures meaningless "
+                             "(for the benchmark's own test).")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="Work in DIR (kept) instead of a temporary folder.")
     parser.add_argument("--generate-only", type=Path, metavar="DIR",
                         help="Write the synthetic archive into DIR and stop.")
+    parser.add_argument("--markdown", action="store_true",
+                        help="Also print the run's tables in Markdown, for benchmarks/README.md.")
+    parser.add_argument("--markdown-from", type=Path, metavar="FILE",
+                        help="Print the Markdown tables of a saved run (its RESULT line) and stop.")
     args = parser.parse_args(argv)
-    scale = SCALES["small" if args.small else "default"]
+    if args.markdown_from:
+        line = [line for line in args.markdown_from.read_text().splitlines()
+                if line.startswith("RESULT ")][-1]
+        print(markdown(json.loads(line.removeprefix("RESULT "))))
+        return 0
+    MARKDOWN["on"] = args.markdown
+    name = "tiny" if args.tiny else "small" if args.small else "default"
+    scale = SCALES[name]
     if args.generate_only:
         generate(args.generate_only, args.seed, scale)
         return 0
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        return run_benchmark(args.keep, args.seed, scale, "small" if args.small else "default")
+        return run_benchmark(args.keep, args.seed, scale, name)
     with tempfile.TemporaryDirectory(prefix="editions-benchmark-") as folder:
-        return run_benchmark(Path(folder), args.seed, scale,
-                             "small" if args.small else "default")
+        return run_benchmark(Path(folder), args.seed, scale, name)
 
 
 def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
@@ -450,6 +474,7 @@ def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
     from editions.markdown import _data, convert_editions, pandoc_path
     from editions.publish import publish
 
+    commit = _commit()  # as the run starts: the code it measures
     bin_dir = Path(sys.executable).parent
     editions = [str(bin_dir / "editions")]
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
@@ -546,6 +571,9 @@ def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
         f"{', '.join(map(str, expected))})")
     manifest = json.loads((work / "site-2" / ".editions-manifest.json").read_text())
 
+    big = _big_edition(work, seed, BIG_EDITION[scale_name], env, say)
+    proof = _proof_loop(work, seed, PROOF_TESTIMONIES[scale_name], editions, env, say)
+
     say("--html-only, the whole archive, no Markdown cache ...")
     h = fresh_build("(h) --html-only", "--html-only", "--out", str(work / "site-html"))
     say("--html-only, the whole archive, Markdown cache warm, every page rendered ...")
@@ -588,6 +616,7 @@ def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
         "cpu_ratio_jobs1_to_floor": round(a.cpu_seconds / c.cpu_seconds, 3),
         "cpu_ratio_peer_to_jobs1": round(d_cpu / a.cpu_seconds, 3),
         "cpu_pandoc_share_of_full_build": round(pandoc_cpu / a.cpu_seconds, 4),
+        "big_edition": big, "proof_loop": proof, "commit": commit,
         "g_peak_mb": {"a": a.peaks_mb, "b": b.peaks_mb, "c": c.peaks_mb, "d": d_peaks,
                       "e": e.peaks_mb, "f": f.peaks_mb, "html_only": h.peaks_mb,
                       "html_only_warm": w.peaks_mb},
@@ -611,8 +640,16 @@ def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
          result["html_only_ms_per_testimony"] <= 5),
         ("--html-only ms/testimony, warm", result["html_only_warm_ms_per_testimony"], "<= 5",
          result["html_only_warm_ms_per_testimony"] <= 5),
+        ("PDF write / layout, big edition", big["write_over_layout"], "<= 0.15",
+         big["write_over_layout"] <= 0.15),
+        ("peak MB, a 500-page edition", big["mb_at_500_pages"], "<= 600 one process",
+         big["mb_at_500_pages"] <= 600),
+        ("proof: one word, 30-page draft (s)", proof["seconds"], "<= 2",
+         proof["seconds"] <= 2),
     ]
     result["targets_met"] = {name: met for name, _, _, met in targets}
+    result["targets"] = [{"target": name, "figure": figure, "wanted": wanted, "met": met}
+                         for name, figure, wanted, met in targets]
     print(f"\n{len(views)} editions, {len(archive.testimonies)} testimonies, {updates} updates, "
           f"{pages} PDF pages; {os.cpu_count()} CPUs\n")
     print(f"{'measure':<34}{'seconds':>10}{'CPU s':>10}")
@@ -635,14 +672,110 @@ def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
                        ("html_only", "--html-only"), ("html_only_warm", "--html-only, warm")):
         peaks = result["g_peak_mb"][key]
         print(f"{label:<34}" + "".join(f"{peaks.get(role, '-'):>11}" for role in roles))
-    print(f"\n{'target':<34}{'figure':>10}  {'wanted':<20}met")
-    for name, figure, wanted, met in targets:
-        print(f"{name:<34}{figure:>10}  {wanted:<20}{'yes' if met else 'NO'}")
-    print(f"\nthe most any WeasyPrint build could beat the peer by: "
+    print(f"\nbig edition: {big['pages']} pages laid out in one process in {big['seconds']} s, "
+          f"write / layout {big['write_over_layout']}, peak {big['peak_mb']} MB "
+          f"({big['before_layout_mb']} MB before any PDF)"
+          + (f", {big['mb_at_500_pages']} MB at 500 pages extrapolated" if big["extrapolated"]
+             else ""))
+    print(f"proof loop: one word changed in a {proof['pages']}-page draft, its new PDF in "
+          f"{proof['seconds']} s")
+    print(f"the most any WeasyPrint build could beat the peer by: "
           f"{result['ratio_peer_to_floor']}x laying out our {pages} pages, "
           f"{result['ratio_peer_to_peer_floor']}x laying out the peer's own {peer_pages}")
+    print(f"\n{'target':<36}{'figure':>10}  {'wanted':<20}")
+    for name, figure, wanted, met in targets:
+        print(f"{name:<36}{figure:>10}  {wanted:<20}{'met' if met else 'missed'}")
+    if MARKDOWN["on"]:
+        print("\n" + markdown(result))
     print("RESULT " + json.dumps(result, sort_keys=True))
     return 0
+
+
+def _big_edition(work: Path, seed: int, testimonies: int, env: dict[str, str],
+                 say: Any) -> dict[str, Any]:
+    """One big edition laid out by the real build in one process, phase by phase
+    (pdf_phases.py): the write's share of the layout and the process's peak memory."""
+    root = generate(work / "big-edition", seed, _one_edition(testimonies))
+    say(f"one big edition ({testimonies} testimonies), every phase timed (pdf_phases.py) ...")
+    run = measure([sys.executable, str(REPO / "benchmarks" / "pdf_phases.py"), "--root",
+                   str(root)], env)
+    figures = json.loads(run.stdout.strip().splitlines()[-1].removeprefix("RESULT "))
+    pages, peak, base = figures["pages"], figures["peak_mb"], figures["before_layout_mb"]
+    # Memory grows with pages (about linearly): at 500 pages if this edition is shorter.
+    at_500 = peak if pages >= 500 else round(base + (peak - base) * 500 / pages)
+    say(f"  {run.seconds:.1f} s, {pages} pages, write / layout {figures['write_over_layout']}, "
+        f"peak {peak} MB")
+    return {"testimonies": testimonies, "pages": pages, "seconds": round(run.seconds, 2),
+            "write_over_layout": figures["write_over_layout"], "phases": figures["phases"],
+            "peak_mb": peak, "before_layout_mb": base, "mb_at_500_pages": at_500,
+            "extrapolated": pages < 500}
+
+
+def _proof_loop(work: Path, seed: int, testimonies: int, editions: list[str],
+                env: dict[str, str], say: Any) -> dict[str, Any]:
+    """The editor's loop: one word changed in a draft of about 30 pages, then its new PDF."""
+    root = generate(work / "proof", seed, _one_edition(testimonies))
+    out = work / "proof-site"
+    measure([*editions, "build", "--root", str(root), "--out", str(out)], env)
+    story = sorted((root / "testimonies").iterdir())[0]
+    text = story.read_text(encoding="utf-8")
+    word = next(w for w in WORDS if f" {w} " in text)
+    story.write_text(text.replace(f" {word} ", " proofread ", 1), encoding="utf-8")
+    say("the proof loop: one word changed in a draft ...")
+    run = measure([*editions, "build", "--root", str(root), "--out", str(out)], env)
+    manifest = json.loads((out / ".editions-manifest.json").read_text())
+    pages = manifest["editions"]["001"]["pdf_pages"]
+    say(f"  {run.seconds:.2f} s for {pages} pages: {run.stdout.strip()}")
+    return {"pages": pages, "seconds": round(run.seconds, 2), "rendered": _built(run)}
+
+
+def _commit() -> str:
+    """The commit the benchmark ran on, marked when the worktree had changes."""
+    try:
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain",
+                                "--untracked-files=no"], capture_output=True, text=True,
+                               check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{head}+changes" if dirty else head
+
+
+MARKDOWN = {"on": False}
+MEASURES = (("(a) `editions build --jobs 1`, no caches", "a_full_jobs1_s", "a"),
+            ("(b) `editions build --jobs 2`, no caches", "b_full_jobs2_s", "b"),
+            ("(c) floor: WeasyPrint alone, one process, our HTML", "c_floor_weasyprint_s", "c"),
+            ("(d) peer: `pandoc … --pdf-engine=weasyprint`, one call per edition",
+             "d_peer_pandoc_weasyprint_s", "d"),
+            ("(d0) the peer's floor: WeasyPrint alone, one process, pandoc's HTML",
+             "d0_peer_floor_weasyprint_s", "d0"),
+            ("(e) rebuild, nothing changed", "e_no_change_s", None),
+            ("(f) rebuild after one update edited", "f_one_update_s", None),
+            ("`--html-only`, no caches", "html_only_s", None),
+            ("`--html-only`, Markdown cached, every page rendered", "html_only_warm_s", None),
+            ("pandoc alone, all of the archive's Markdown", "pandoc_s", "pandoc"))
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The run's measures and targets as the Markdown tables of benchmarks/README.md."""
+    big, proof = result["big_edition"], result["proof_loop"]
+    lines = [f"Commit `{result['commit']}`, scale {result['scale']}, seed {result['seed']}, "
+             f"{result['cpus']} CPUs: {result['editions']} editions, {result['testimonies']} "
+             f"testimonies, {result['updates']} updates, {result['testimonies_printed']} "
+             f"testimonies printed, {result['pdf_pages']} PDF pages; the big edition "
+             f"{big['pages']} pages, the proof loop's draft {proof['pages']} pages.", "",
+             "| measure | wall s | CPU s |", "| --- | ---: | ---: |"]
+    for label, key, cpu in MEASURES:
+        cpu_s = result["cpu_s"].get(cpu, "") if cpu else ""
+        lines.append(f"| {label} | {result[key]} | {cpu_s} |")
+    lines.append(f"| one big edition, every phase timed (pdf_phases.py) | {big['seconds']} | |")
+    lines.append(f"| proof loop: one word changed in the draft, new PDF | {proof['seconds']} | |")
+    lines += ["", "| target | figure | wanted | met |", "| --- | ---: | --- | --- |"]
+    for target in result["targets"]:
+        lines.append(f"| {target['target']} | {target['figure']} | {target['wanted']} | "
+                     f"{'met' if target['met'] else 'missed'} |")
+    return "\n".join(lines)
 
 
 def _update_to_edit(views: list[Any]) -> tuple[str, int]:

@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 # name -> seconds; a phase nested in another is also counted in its parent
 SPENT: dict[str, float] = defaultdict(float)
 CALLS: dict[str, int] = defaultdict(int)
+BEFORE_LAYOUT: dict[str, float] = {}
 
 
 def _timed(name: str, function: Callable[..., Any], consume: bool = False) -> Callable[..., Any]:
@@ -79,6 +80,8 @@ def _in_this_process(pages: dict[str, int]) -> Callable[..., Iterator[Any]]:
     from editions.workers import PdfResult
 
     def render_pdfs(jobs: Any, files: Any, workers: int) -> Iterator[Any]:
+        # What the process holds before any PDF: the build's own memory, WeasyPrint loaded.
+        BEFORE_LAYOUT.setdefault("mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         for job in jobs:
             pdf, count = render_pdf(job.html, job.page, files)
             pages[job.page] = count
@@ -157,6 +160,7 @@ def measure(root: Path, out: Path) -> int:
     print(f"peak memory: {peak:.0f} MB, {peak / page_count:.2f} MB a page "
           "(every PDF laid out in this one process)")
     print("RESULT " + json.dumps({"peak_mb": round(peak),
+        "before_layout_mb": round(BEFORE_LAYOUT.get("mb", peak)),
         "documents": documents, "pages": page_count, "seconds": round(total, 3),
         "phases": {name: round(seconds, 3) for name, seconds in rows},
         "subset_calls": CALLS["subset"], "write_over_layout": round(write / layout, 3)}))

@@ -39,3 +39,26 @@ def test_page_references_are_pydyfs_listed_once_per_page() -> None:
         assert pdf.page_references == pydyfs(pdf)
         assert pdf.page_references is pdf.page_references  # listed once, asked for often
     assert len(pdf.page_references) == 3
+
+
+@pytest.mark.slow
+def test_the_longest_edition_is_laid_out_first(tmp_path: Path,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    import json
+    import re
+
+    from editions.build import build
+
+    root = copy_sample(tmp_path / "sample")
+    with caplog.at_level("INFO", logger="editions.build"):
+        build(root, root / "site", jobs=1)
+    laid_out = [tuple(map(int, match.groups())) for record in caplog.records
+                if (match := re.fullmatch(r"edition (\d+): laid out the PDF, (\d+) pages",
+                                          record.getMessage()))]
+    manifest = json.loads((root / "site" / ".editions-manifest.json").read_text())
+    pages = {int(n): entry["pdf_pages"] for n, entry in manifest["editions"].items()}
+    assert sorted(laid_out) == sorted(pages.items())  # each edition once, as the PDF has it
+    # One worker lays them out in the order given: the 8 pages of edition 4 first, not edition
+    # 1's 4 pages (the order of their numbers), and a short one last.
+    assert laid_out[0] == (4, 8) == max(pages.items(), key=lambda item: item[1])
+    assert laid_out[-1][1] == min(pages.values())

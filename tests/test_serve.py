@@ -265,3 +265,34 @@ def test_serve_closes_idle_connections(preview: Preview,
         started = time.monotonic()
         assert connection.recv(1024) == b""
         assert time.monotonic() - started < 5
+
+
+@pytest.mark.slow
+def test_a_big_edition_is_served_at_once_and_its_pdf_when_ready(
+        project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from editions.serve import PDF_NOTE
+
+    caplog.set_level(logging.INFO, logger="editions.serve")
+    # Edition 4 of the sample is estimated at 7 pages: "big" past 6 (200 when serving for real).
+    preview = Preview(project, port=0, poll_seconds=0.05, big_edition_pages=6)
+    preview.start()
+    try:
+        started = preview.version
+        status, _, page = fetch(preview.url + "editions/004/")
+        assert status == 200
+        assert "PDF being made…" in page
+        assert not list((project / "site").rglob("*.pdf"))  # the HTML came first
+        assert PDF_NOTE in page
+        assert preview.wait_for_version(started, 300) > started  # the PDFs laid out
+        _, _, page = fetch(preview.url + "editions/004/")
+        assert "PDF being made…" not in page
+        assert len(list((project / "site").rglob("*.pdf"))) == 5
+    finally:
+        preview.stop()
+    said = [record.getMessage() for record in caplog.records]
+    assert ("edition 4: about 7 pages; the pages are served now, the PDFs when they are "
+            "laid out") in said
+    assert [line for line in said if line.startswith("PDFs: ")][-1].startswith(
+        "PDFs: 5 of 5 laid out (edition ")

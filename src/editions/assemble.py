@@ -72,6 +72,24 @@ class EditionView:
         return tuple(t for t in self.testimonies if t.has_new_updates and not t.withdrawn)
 
 
+# A printed page holds about this many characters of the editor's Markdown, and the cover and
+# contents take about two pages (fitted on the benchmark's generated editions of 8 to 11 pages:
+# within a page of every one).
+CHARACTERS_PER_PAGE = 3000
+PAGES_AROUND_THE_TEXT = 2
+
+
+def estimated_pages(view: EditionView) -> int:
+    """About how many pages an edition's PDF has, from its text alone (nothing laid out)."""
+    characters = len(view.edition.intro.text) if view.edition.intro else 0
+    for printed in view.testimonies:
+        if printed.withdrawn:
+            continue
+        characters += len(printed.testimony.story.text)
+        characters += sum(len(update.text.text) for update in printed.updates)
+    return PAGES_AROUND_THE_TEXT + round(characters / CHARACTERS_PER_PAGE)
+
+
 def months_between(start: PartialDate, end: PartialDate) -> int:
     """Whole calendar months from one date to another, each taken as its first day."""
     a, b = start.first_day, end.first_day

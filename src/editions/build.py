@@ -12,7 +12,7 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assemble import EditionView, assemble, assemble_testimonies
+from .assemble import EditionView, assemble, assemble_testimonies, estimated_pages
 from .cache import FILES_CACHE, FileCache
 from .check import check_archive, errors
 from .errors import ContentError, EditionsError, Problem
@@ -237,8 +237,11 @@ def _render_editions(todo: list[EditionView], texts: dict[int, EditionText],
             yield RenderedEdition(view.number, entry, html, None)
         return
     by_number = {view.number: view for view in todo}
+    # The longest first: the workers then end together, not one of them on a big edition
+    # started last while the others wait.
+    longest_first = sorted(todo, key=lambda view: (-estimated_pages(view), view.number))
     sources = (PdfJob(view.number, renderer.edition_page(view, texts[view.number]),
-                      page_path(view.number)) for view in todo)
+                      page_path(view.number)) for view in longest_first)
     workers = min(jobs, len(todo))  # one edition too: the server has WeasyPrint loaded
     for result in render_pdfs(sources, files, workers):
         number = result.number

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .build import BuildReport, build
+from .build import BuildReport, Progress, build
 from .errors import ContentError, EditionsError
 from .links import IMAGES_DIR
 from .load import REFERENCES_FILE, SETTINGS_FILE
@@ -33,6 +33,15 @@ MAX_CONNECTIONS = 32
 # The names a browser on this machine uses for the preview: any other Host is a page on
 # some other site reaching the preview through DNS rebinding.
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+# An edition estimated longer than this is shown as HTML at once when the preview starts, its
+# PDF laid out after, while the pages are served (a 480-page one takes over a minute).
+BIG_EDITION_PAGES = 200
+# What a page says while its PDFs are being laid out; the page reloads when they are ready.
+PDF_NOTE = """<p class="editions-serve-note" role="status" style="position: fixed; bottom: 0;
+right: 0; margin: 0; padding: .4rem .8rem; background: #1f2328; color: #fffdf9;
+font: .9rem system-ui, sans-serif">PDF being made… this page reloads when it is ready.</p>
+"""
 
 # Only pages served by the preview carry this; the built files never do.
 RELOAD_SCRIPT = """<script>
@@ -123,8 +132,12 @@ class Preview:
 
     def __init__(self, root: Path, out: Path | None = None, port: int = 8000, *,
                  pdfs: bool = True, poll_seconds: float = 0.5,
-                 on_build: Callable[[Outcome], None] | None = None) -> None:
+                 on_build: Callable[[Outcome], None] | None = None,
+                 big_edition_pages: int = BIG_EDITION_PAGES) -> None:
         self.root = root
+        self.big_edition_pages = big_edition_pages
+        # The pages were rebuilt and their PDFs are still to come: the pages say so.
+        self.pdfs_behind = False
         self.out = out if out is not None else root / "site"
         self.pdfs = pdfs
         self.poll_seconds = poll_seconds
@@ -144,11 +157,11 @@ class Preview:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/"
 
-    def rebuild(self, html_only: bool) -> Outcome:
+    def rebuild(self, html_only: bool, progress: Progress | None = None) -> Outcome:
         """Build once; the outcome is kept for the pages and told to `on_build`."""
         report = error = None
         try:
-            report = build(self.root, self.out, html_only=html_only)
+            report = build(self.root, self.out, html_only=html_only, progress=progress)
         except EditionsError as err:
             error = err
         except Exception as err:
@@ -158,6 +171,8 @@ class Preview:
         with self._changed:
             self.version += 1
             self.error = error
+            # pages rebuilt without their PDFs say so until the PDFs are laid out
+            self.pdfs_behind = html_only and self.pdfs and error is None
             outcome = Outcome(self.version, html_only, report, error)
             self._changed.notify_all()
         if self.on_build is not None:
@@ -174,7 +189,13 @@ class Preview:
     def start(self) -> None:
         """Build, then serve and watch in background threads; returns at once."""
         seen = snapshot(self.root)
-        self.rebuild(html_only=not self.pdfs)
+        big = self._big_editions() if self.pdfs else []
+        if big:
+            log.info("edition%s %s: about %s pages; the pages are served now, the PDFs when "
+                     "they are laid out", "s" if len(big) > 1 else "",
+                     ", ".join(str(number) for number, _ in big),
+                     " and ".join(str(pages) for _, pages in big))
+        self.rebuild(html_only=not self.pdfs or bool(big))
         for target in (self.server.serve_forever, partial(self._watch, seen)):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
@@ -189,19 +210,39 @@ class Preview:
         for thread in self._threads:
             thread.join(timeout=60)
 
+    def _big_editions(self) -> list[tuple[int, int]]:
+        """Each edition estimated longer than `big_edition_pages`, with its estimate."""
+        from .assemble import assemble, estimated_pages
+        from .load import load_archive
+
+        try:
+            views = assemble(load_archive(self.root))
+        except EditionsError:
+            return []  # the build says what is wrong
+        return [(view.number, pages) for view in views
+                if (pages := estimated_pages(view)) > self.big_edition_pages]
+
     def _watch(self, seen: dict[str, tuple[int, int]]) -> None:
-        pdfs_behind = False
         while not self._stop.wait(self.poll_seconds):
             now = snapshot(self.root)
             if now != seen:
                 seen = now
                 log.info("a source file changed: rebuilding the pages")
-                outcome = self.rebuild(html_only=True)
-                pdfs_behind = self.pdfs and outcome.error is None
-            elif pdfs_behind:
-                pdfs_behind = False
+                self.rebuild(html_only=True)
+            elif self.pdfs_behind:
                 log.info("laying out the PDFs")
-                self.rebuild(html_only=False)
+                self._lay_out_pdfs()
+
+    def _lay_out_pdfs(self) -> None:
+        """The build with its PDFs, a progress line as each edition's PDF is done."""
+        started = time.perf_counter()
+
+        def progress(done: int, total: int, label: str) -> None:
+            if done:
+                log.info("PDFs: %d of %d laid out (%s), %.0f s", done, total, label,
+                         time.perf_counter() - started)
+
+        self.rebuild(html_only=False, progress=progress)
 
 
 class _Server(ThreadingHTTPServer):
@@ -302,7 +343,8 @@ class _Handler(SimpleHTTPRequestHandler):
         except OSError:
             self.send_error(HTTPStatus.NOT_FOUND, "No such page in the site")
             return
-        script = (RELOAD_SCRIPT % (version, VERSION_PATH)).encode()
+        script = ((PDF_NOTE if self.preview.pdfs_behind else "")
+                  + RELOAD_SCRIPT % (version, VERSION_PATH)).encode()
         head, marker, tail = page.rpartition(b"</body>")
         page = head + script + marker + tail if marker else page + script
         self._send(HTTPStatus.OK, "text/html; charset=utf-8", page)
