@@ -113,7 +113,7 @@ def _english_pieces(language: str) -> list[str]:
                 continue
             for piece in PLACEHOLDER.split(msgid):
                 piece = piece.strip(" .,:;–()·")
-                if re.search(r"[A-Za-z]{2}", piece) and piece not in text:
+                if re.search(r"[A-Za-z]{2}", piece) and piece not in PLACEHOLDER.sub("", text):
                     pieces.add(piece)
     return sorted(pieces, key=len, reverse=True)
 
@@ -170,7 +170,7 @@ def test_the_sample_prints_no_english_template_word(tmp_path: Path, language: st
         data += [t.name, t.country, t.condition, t.treatment or ""]
         data += [u.label for u in t.updates if u.label]
     pieces = _english_pieces(language)
-    assert "Back to top" in pieces and "In this edition" in pieces and "on" in pieces
+    assert {"Back to top", "In this edition", "months on"} <= set(pieces)
     t = words(LANGUAGES[language])
 
     site = root / "site"

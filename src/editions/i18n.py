@@ -17,7 +17,7 @@ DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
 
 
-def N_(message: str) -> str:  # noqa: N802 (gettext's own name for a marker)
+def N_(message: str) -> str:  # gettext's own name for a marker
     """Mark a message for the catalogs where it is defined; it is translated where printed."""
     return message
 

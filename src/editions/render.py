@@ -157,7 +157,7 @@ class Renderer:
         version = package_version("editions") or "0.0.0"
         env.globals.update(publication=self.settings, generator=f"editions {version}",
                            feed_path=FEED_PATH, testimonies_index=TESTIMONIES_INDEX,
-                           page_numbers=page_numbers_css(self.settings.language))
+                           page_numbers=Markup(page_numbers_css(self.settings.language)))
         return env
 
     def _page(self, template: str, **context: Any) -> Page:
@@ -271,7 +271,8 @@ class Renderer:
                 continue
             context = self.summary(view)
             size = pdf_sizes.get(view.number)
-            context["pdf_size"] = human_size(size, self.settings.language) if size is not None else None
+            context["pdf_size"] = (human_size(size, self.settings.language)
+                                   if size is not None else None)
             editions.append(context)
         return self._page("archive.html", editions=editions, root="")
 
