@@ -161,7 +161,7 @@ def test_serve_rebuilds_when_a_template_or_a_setting_changes(preview: Preview,
                                                             project: Path) -> None:
     template = project / "templates" / "edition.html"
     save(preview, template, template.read_text(encoding="utf-8").replace(
-        ">Back to top<", ">Up to the top<"))
+        '{{ _("Back to top") }}', "Up to the top"))
     _, _, page = fetch(preview.url + "editions/005/")
     assert "Up to the top" in page
     assert "Back to top" not in page

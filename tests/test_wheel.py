@@ -73,3 +73,12 @@ def test_a_wheel_install_starts_and_builds_a_publication(tmp_path: Path) -> None
     for name in ("style.css", "print.css", "screen.css"):
         assert (site / "assets" / name).read_bytes() == (
             REPO / "templates" / "assets" / name).read_bytes()
+    # the compiled catalogs of the site's words come with the wheel, and are the ones used
+    package = Path(where.strip()).parent
+    for language in ("de", "es", "fr", "nl"):
+        catalog = Path("locale") / language / "LC_MESSAGES" / "messages.mo"
+        shipped = REPO / "src" / "editions" / catalog
+        assert (package / catalog).read_bytes() == shipped.read_bytes()
+    said = _sh(venv / "bin" / "python", "-c", "from editions.i18n import words; "
+               "print(words('de-DE').gettext('Back to top'))", cwd=tmp_path)
+    assert said == "Nach oben\n"

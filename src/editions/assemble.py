@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import N_, SOURCE_LANGUAGE, words
 from .model import Archive, Edition, Markdown, PartialDate, Testimony, Update
 
-WITHDRAWN_NOTICE = "This testimony was withdrawn at the contributor’s request."
+# In English here; translated where they are printed.
+WITHDRAWN_NOTICE = N_("This testimony was withdrawn at the contributor’s request.")
 # What stands in a withdrawn testimony's place in headings, contents and bookmarks: no name.
-WITHDRAWN_HEADING = "Testimony withdrawn"
-WITHDRAWN_REVISION = "a testimony was withdrawn at the contributor’s request."
+WITHDRAWN_HEADING = N_("Testimony withdrawn")
+WITHDRAWN_REVISION = N_("a testimony was withdrawn at the contributor’s request.")
 
 
 @dataclass(frozen=True)
@@ -99,22 +101,29 @@ def months_between(start: PartialDate, end: PartialDate) -> int:
     return months
 
 
-def derived_label(started: PartialDate, date: PartialDate, treatment: str) -> str:
-    """'N months on LDN' under 11 months, else whole years rounded to the nearest."""
+def derived_label(started: PartialDate, date: PartialDate, treatment: str,
+                  language: str = SOURCE_LANGUAGE) -> str:
+    """'N months on LDN' under 11 months, else whole years rounded to the nearest, in the
+    publication's language."""
+    t = words(language)
     months = months_between(started, date)
     if months < 1:
-        return f"Less than a month on {treatment}"
+        return t.gettext("Less than a month on %(treatment)s") % {"treatment": treatment}
     if months < 11:
-        return f"{months} month{'s' if months != 1 else ''} on {treatment}"
+        return t.ngettext("%(num)d month on %(treatment)s", "%(num)d months on %(treatment)s",
+                          months) % {"num": months, "treatment": treatment}
     years = (months + 6) // 12
-    return f"{years} year{'s' if years != 1 else ''} on {treatment}"
+    return t.ngettext("%(num)d year on %(treatment)s", "%(num)d years on %(treatment)s",
+                      years) % {"num": years, "treatment": treatment}
 
 
-def update_label(testimony: Testimony, update: Update, default_treatment: str) -> str:
+def update_label(testimony: Testimony, update: Update, default_treatment: str,
+                 language: str = SOURCE_LANGUAGE) -> str:
     if update.label:
         return update.label
     assert testimony.started is not None, "check guarantees a label or a start date"
-    return derived_label(testimony.started, update.date, testimony.treatment or default_treatment)
+    return derived_label(testimony.started, update.date, testimony.treatment or default_treatment,
+                         language)
 
 
 def assemble_edition(archive: Archive, edition: Edition) -> EditionView:
@@ -130,7 +139,8 @@ def assemble_edition(archive: Archive, edition: Edition) -> EditionView:
         updates = tuple(
             PrintedUpdate(
                 date=u.date,
-                label=update_label(testimony, u, archive.settings.treatment),
+                label=update_label(testimony, u, archive.settings.treatment,
+                                   archive.settings.language),
                 text=u.text,
                 is_new=last_seen is not None and u.date > last_seen,
             )
@@ -142,7 +152,8 @@ def assemble_edition(archive: Archive, edition: Edition) -> EditionView:
                                         withdrawn))
     title = edition.title or archive.settings.title
     revisions = sorted(
-        [*(Revision(p.testimony.consent.withdrawn, WITHDRAWN_REVISION)
+        [*(Revision(p.testimony.consent.withdrawn,
+                     words(archive.settings.language).gettext(WITHDRAWN_REVISION))
            for p in printed if p.withdrawn and p.testimony.consent.withdrawn is not None),
          *(Revision(r.date, r.note) for r in edition.reissues)],
         key=lambda r: r.date)
@@ -193,7 +204,8 @@ def assemble_testimonies(archive: Archive) -> list[TestimonyView]:
         if not printed_in or testimony.consent.withdrawn is not None:
             continue
         updates = tuple(
-            PrintedUpdate(u.date, update_label(testimony, u, archive.settings.treatment),
+            PrintedUpdate(u.date, update_label(testimony, u, archive.settings.treatment,
+                                               archive.settings.language),
                           u.text, is_new=False)
             for u in testimony.updates if u.date.first_day <= as_of.first_day)
         views.append(TestimonyView(testimony, updates, printed_in, as_of))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .assemble import EditionView
+from .i18n import LOCALE_DIR
 from .markdown import EditionText, pandoc_identity
 from .model import Archive, Markdown, PartialDate, Settings, Testimony, Where
 from .render import Page, page_path, pdf_path
@@ -99,6 +100,9 @@ def own_code() -> str:
         for item in sorted(folder.iterdir(), key=lambda i: i.name):
             if item.is_file() and item.name.endswith((".py", ".lua", ".csl")):
                 digest.update(item.name.encode() + b"\0" + item.read_bytes())
+    # the catalogs of the site's words: a changed translation changes the pages
+    for catalog in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.mo")):
+        digest.update(catalog.parent.parent.name.encode() + b"\0" + catalog.read_bytes())
     return digest.hexdigest()
 
 

@@ -23,6 +23,7 @@ from .assemble import (
 )
 from .errors import ContentError, EditionsError
 from .feed import FEED_PATH, FeedEntry, atom_feed, fallback_moment
+from .i18n import page_numbers_css, words
 from .markdown import PageText
 from .model import PartialDate, Settings
 from .theme import search_path
@@ -101,12 +102,18 @@ def _long_date(locale: str, day: dt.date, precision: str) -> str:
     return str(day.year)
 
 
-def human_size(size: int) -> str:
+def human_size(size: int, language: str = "en") -> str:
+    """A file's size as a reader reads it: '820 KB', '1.2 MB' ('1,2 Mo' in French)."""
+    t = words(language)
     if size < 1024:
-        return f"{size} bytes"
+        return t.ngettext("%(num)d byte", "%(num)d bytes", size) % {"num": size}
     if size < 1024 * 1024:
-        return f"{round(size / 1024)} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+        return t.gettext("%(size)s KB") % {"size": round(size / 1024)}
+    megabytes = f"{size / (1024 * 1024):.1f}"
+    from babel.numbers import get_decimal_symbol
+
+    point = str(get_decimal_symbol(language.replace("-", "_")))
+    return t.gettext("%(size)s MB") % {"size": megabytes.replace(".", point)}
 
 
 class Renderer:
@@ -123,6 +130,7 @@ class Renderer:
         # the testimonies that have a page of their own, for edition pages to link
         self.testimony_pages = testimony_pages
         self.dates = Dates(settings.language.replace("-", "_"))
+        self.words = words(settings.language)
 
     @cached_property
     def env(self) -> jinja2.Environment:
@@ -135,6 +143,8 @@ class Renderer:
         # Python: sandboxed, they reach no attribute starting with `_` (so no `__globals__`,
         # no `os`), call no unsafe function and change no list or dict they are given.
         env = ImmutableSandboxedEnvironment(
+            # the templates' words through the publication's catalog: {{ _("Back to top") }}
+            extensions=["jinja2.ext.i18n"],
             # the publication's templates/ first: its files override the tool's by name
             loader=jinja2.FileSystemLoader([str(f) for f in self.search_path]),
             autoescape=True,
@@ -143,9 +153,11 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        env.install_gettext_translations(self.words, newstyle=True)  # type: ignore[attr-defined]
         version = package_version("editions") or "0.0.0"
         env.globals.update(publication=self.settings, generator=f"editions {version}",
-                           feed_path=FEED_PATH, testimonies_index=TESTIMONIES_INDEX)
+                           feed_path=FEED_PATH, testimonies_index=TESTIMONIES_INDEX,
+                           page_numbers=Markup(page_numbers_css(self.settings.language)))
         return env
 
     def _page(self, template: str, **context: Any) -> Page:
@@ -170,13 +182,15 @@ class Renderer:
         treatment = t.treatment or self.settings.treatment
         facts = [t.condition]
         if t.started:
-            facts.append(f"{treatment} since {self.dates.long(t.started)}")
+            facts.append(self.words.gettext("%(treatment)s since %(date)s")
+                         % {"treatment": treatment, "date": self.dates.long(t.started)})
         return facts
 
     def update_context(self, update: PrintedUpdate, html: str) -> dict[str, Any]:
         when = self.dates.long(update.date)
         return {
-            "heading": f"Update \N{EN DASH} {when} \N{EN DASH} {update.label}",
+            "heading": self.words.gettext("Update – %(date)s – %(label)s")
+            % {"date": when, "label": update.label},
             "date": update.date.first_day.isoformat(),
             "date_text": when,
             "label": update.label,
@@ -188,9 +202,11 @@ class Renderer:
                           position: int = 0) -> dict[str, Any]:
         if printed.withdrawn:
             # Nothing of the testimony, not even its id (it holds the name): only its place.
-            return {"id": f"withdrawn-{position}", "heading": WITHDRAWN_HEADING, "name": "",
+            return {"id": f"withdrawn-{position}",
+                    "heading": self.words.gettext(WITHDRAWN_HEADING), "name": "",
                     "country": "", "facts": [], "is_new": False, "has_new_updates": False,
-                    "withdrawn": True, "notice": WITHDRAWN_NOTICE, "page": None,
+                    "withdrawn": True, "notice": self.words.gettext(WITHDRAWN_NOTICE),
+                    "page": None,
                     "story_html": Markup(""), "updates": []}
         t = printed.testimony
         updates = [self.update_context(update, html) for update, html
@@ -243,7 +259,7 @@ class Renderer:
             bibliography_html=Markup(text.bibliography),
             testimonies=[self.testimony_context(p, text, position)
                          for position, p in enumerate(view.testimonies, start=1)],
-            pdf_size=human_size(pdf_size) if pdf_size is not None else None,
+            pdf_size=human_size(pdf_size, self.settings.language) if pdf_size is not None else None,
         )
         return self._render("edition.html", edition=context, root="../../")
 
@@ -255,7 +271,8 @@ class Renderer:
                 continue
             context = self.summary(view)
             size = pdf_sizes.get(view.number)
-            context["pdf_size"] = human_size(size) if size is not None else None
+            context["pdf_size"] = (human_size(size, self.settings.language)
+                                   if size is not None else None)
             editions.append(context)
         return self._page("archive.html", editions=editions, root="")
 
@@ -266,20 +283,26 @@ class Renderer:
         events: list[tuple[Moment, str, str | None, str]] = []
         if t.diagnosed:
             events.append((Moment(t.diagnosed.first_day, "diagnosed"),
-                           self.dates.long(t.diagnosed), None, f"Diagnosis: {t.condition}"))
+                           self.dates.long(t.diagnosed), None,
+                           self.words.gettext("Diagnosis: %(condition)s")
+                           % {"condition": t.condition}))
         if t.started:
             events.append((Moment(t.started.first_day, "started"),
-                           self.dates.long(t.started), None, f"Started {treatment}"))
+                           self.dates.long(t.started), None,
+                           self.words.gettext("Started %(treatment)s")
+                           % {"treatment": treatment}))
         for index, update in enumerate(view.updates, start=1):
             events.append((Moment(update.date.first_day, "update"),
                            self.dates.long(update.date), f"#update-{index}",
                            update.label if update.label.lower().startswith("update")
-                           else f"Update: {update.label}"))
+                           else self.words.gettext("Update: %(label)s")
+                           % {"label": update.label}))
         for edition in view.printed_in:
             events.append((Moment(edition.date.first_day, "edition"),
                            self.dates.long(edition.date),
                            f"../{page_path(edition.number)}#{t.id}",
-                           f"Printed in edition {edition.number}"))
+                           self.words.gettext("Printed in edition %(number)s")
+                           % {"number": edition.number}))
         events.sort(key=lambda e: (e[0].day, KIND_ORDER.index(e[0].kind)))
         return {
             "drawing": draw([e[0] for e in events]),
@@ -350,17 +373,20 @@ class Renderer:
                 continue
             e = view.edition
             summary = self.summary(view)
-            news = [f"{t['heading']} (new)" if t["is_new"]
+            w = self.words
+            news = [w.gettext("%(heading)s (new)") % {"heading": t["heading"]} if t["is_new"]
                     else f"{t['heading']} ({'; '.join(t['labels'])})"
                     for t in summary["whats_new"]]
             count = summary["testimony_count"]
-            text = f"{count} testimon{'y' if count == 1 else 'ies'}"
+            text = w.ngettext("%(num)d testimony", "%(num)d testimonies", count) % {"num": count}
             if news:
-                text += ". New and updated: " + ", ".join(news) + "."
+                text = (w.gettext("%(testimonies)s. New and updated: %(news)s.")
+                        % {"testimonies": text, "news": ", ".join(news)})
             revised = max((r.date.first_day for r in view.revisions), default=e.date.first_day)
             entries.append(FeedEntry(
                 number=e.number,
-                title=f"Edition {e.number}, {summary['date_text']}",
+                title=w.gettext("Edition %(number)s, %(date)s")
+                % {"number": e.number, "date": summary["date_text"]},
                 published=e.date.first_day,
                 updated=max(revised, e.date.first_day),
                 page=page_path(e.number),
