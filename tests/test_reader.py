@@ -355,18 +355,18 @@ def test_dates_follow_the_publication_language(project: Path) -> None:
     edition = Page(site / "editions" / "001" / "index.html")
     assert edition.find_all("html")[0]["lang"] == "de-DE"
     assert "1. August 2008" in edition.text
-    assert "Update – Juli 2008 – 1 year on LDN" in edition.text
-    assert "LDN since August 2007" in edition.text
+    assert "Nachtrag – Juli 2008 – 1 Jahr mit LDN" in edition.text
+    assert "LDN seit August 2007" in edition.text
     archive = Page(site / "index.html").text
-    assert "Edition 4 1. November 2011" in archive
+    assert "Ausgabe 4 1. November 2011" in archive
     testimony = Page(site / "testimonies" / "maurey-usa.html").text
-    assert "Update – Oktober 2011 – 4 years on LDN" in testimony
-    assert "1. September 2010 Printed in edition 3" in testimony
-    assert "in the newsletter since 1. August 2008" in Page(
+    assert "Nachtrag – Oktober 2011 – 4 Jahre mit LDN" in testimony
+    assert "1. September 2010 Erschienen in Ausgabe 3" in testimony
+    assert "im Rundbrief seit 1. August 2008" in Page(
         site / "testimonies" / "index.html").text
     titles = [e.findtext(f"{ATOM}title") for e in ET.parse(site / "feed.xml").getroot()
               .findall(f"{ATOM}entry")]
-    assert titles[0] == "Edition 4, 1. November 2011"
+    assert titles[0] == "Ausgabe 4, 1. November 2011"
     cover = pdf_text(site / "editions" / "001" / "those-who-suffer-much-know-much-001.pdf")[0]
     assert "1. August 2008" in cover
     assert PdfReader(site / "editions/001/those-who-suffer-much-know-much-001.pdf").trailer[

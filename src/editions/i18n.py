@@ -22,6 +22,11 @@ def N_(message: str) -> str:  # gettext's own name for a marker
     return message
 
 
+def language_of(tag: str) -> str:
+    """The primary language subtag of a BCP 47 tag: `de` for `de-DE`, lowercase."""
+    return tag.replace("_", "-").split("-")[0].lower() or SOURCE_LANGUAGE
+
+
 def shipped_languages() -> list[str]:
     """The languages the site's words are translated into, English first."""
     found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
@@ -33,10 +38,11 @@ def catalog_path(language: str) -> Path | None:
 
     None for English and for a language no catalog is shipped for.
     """
-    parts = language.replace("_", "-").split("-")
-    if parts[0].lower() == SOURCE_LANGUAGE:
+    primary = language_of(language)
+    if primary == SOURCE_LANGUAGE:
         return None
-    candidates = ["_".join([parts[0].lower(), *parts[1:]]), parts[0].lower()]
+    regions = language.replace("_", "-").split("-")[1:]
+    candidates = ["_".join([primary, *regions]), primary]
     for candidate in candidates:
         path = LOCALE_DIR / candidate / "LC_MESSAGES" / f"{DOMAIN}.mo"
         if path.is_file():
@@ -56,7 +62,7 @@ def words(language: str) -> gettext.NullTranslations:
     if path is not None:
         with path.open("rb") as catalog:
             return gettext.GNUTranslations(catalog)
-    if language.replace("_", "-").split("-")[0].lower() != SOURCE_LANGUAGE:
+    if language_of(language) != SOURCE_LANGUAGE:
         log.warning("language '%s' has no catalog of the site's own words (shipped: %s): "
                     "they are printed in English; docs/languages.md says how to add one",
                     language, ", ".join(shipped_languages()))

@@ -13,6 +13,7 @@ import phonenumbers
 from babel import Locale
 
 from .errors import Problem
+from .i18n import shipped_languages
 from .model import Markdown, Testimony, Where
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
@@ -41,7 +42,7 @@ STREET = re.compile(
     r"vej|gade)\s+\d{1,4}[a-z]?\b")
 # The shipped languages' month names, for dates such as "3. Mai 1961", "3 mars 1961",
 # "3 de marzo de 1961", "3 maart 1961".
-SHIPPED = ("en", "de", "fr", "es", "nl")
+SHIPPED = shipped_languages()
 _MONTH_NAMES = "|".join(sorted(
     {re.escape(name) for tag in SHIPPED for width in ("wide", "abbreviated")
      for name in Locale.parse(tag).months["format"][width].values()},

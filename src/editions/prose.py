@@ -9,6 +9,8 @@ import itertools
 import re
 from typing import Literal
 
+from .i18n import language_of
+
 # A block is reflowed only when it is plainly a paragraph: when its first line could start a
 # list, heading, quote, code block, table, line block, footnote or link definition, or any line
 # could end the paragraph or make it something else (pandoc's markdown needs a blank line before
@@ -71,11 +73,6 @@ PANDOC_ABBREVIATIONS = frozenset("""
 """.split())
 _OPENING = "(\"“‘„‚«»‹›'*_¿¡["
 _DOTTED = re.compile(r"[^\W\d_](?:[.-]+[^\W\d_])+")
-
-
-def language_of(tag: str) -> str:
-    """The primary language subtag of a BCP 47 tag: `de` for `de-DE`, lowercase."""
-    return tag.replace("_", "-").split("-")[0].lower() or "en"
 
 
 def _kept_end(line: str) -> bool:
