@@ -417,3 +417,15 @@ def test_the_old_and_the_new_page_at_once(lakes: Path, tmp_path: Path) -> None:
                         "extended (0 updates added)\n")
     assert files(lakes)["brigitta-austria.yaml"].count("  - date: ") == 4
     assert run(lakes, "check").exit_code == 0
+
+
+def test_a_publication_file_with_a_problem_stops_the_import(lakes: Path) -> None:
+    # its language decides the sentences of every file written, its treatment the start dates
+    settings = lakes / "publication.yaml"
+    edit(settings, "language: en-GB", "language: en-GB\ntreatment: [LDN")
+    result = run(lakes, "import", str(PAGE), *TODAY)
+    assert result.exit_code == 1
+    assert result.stderr == ("publication.yaml:5:12: error: YAML syntax: the '[' opened here "
+                             "is never closed (did not find expected ',' or ']', line 6)\n"
+                             "1 problem found\n")
+    assert files(lakes) == {}

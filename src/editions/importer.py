@@ -640,15 +640,14 @@ def merged_text(text: str, found: FoundTestimony, shown: str, language: str = "e
 
 
 def plan_import(root: Path, readings: list[Reading], *, received: str,
-                condition: str | None, treatment: str) -> ImportPlan:
-    """What importing the readings would write; EditionsError when a testimony cannot be."""
-    from .load import load_settings
+                condition: str | None, treatment: str, language: str) -> ImportPlan:
+    """What importing the readings would write; EditionsError when a testimony cannot be.
+
+    The files are written as fmt would write them, with the sentences of `language`."""
     from .model import ID_PATTERN
     from .new import slug
 
     plan = ImportPlan()
-    # the files are written as fmt would write them, with the publication's sentences
-    language = load_settings(root, []).language
     refused: list[str] = []
     broken: list[Problem] = []  # existing files that do not load: fixed first, by hand
     ids: set[str] = set()
@@ -714,16 +713,15 @@ def _loads(root: Path, path: Path, broken: list[Problem]) -> bool:
     return record is not None and not errors
 
 
-def plan_intro(root: Path, number: int, readings: list[Reading], plan: ImportPlan) -> None:
+def plan_intro(root: Path, number: int, readings: list[Reading], plan: ImportPlan, *,
+               language: str) -> None:
     """Put the text before the first testimony into draft edition `number`'s introduction."""
     import io
 
     from ruamel.yaml.scalarstring import LiteralScalarString
 
     from .fmt import format_text, round_trip_yaml
-    from .load import EDITION_FIELDS, load_settings
-
-    language = load_settings(root, []).language
+    from .load import EDITION_FIELDS
     path = root / "editions" / f"{number:03d}.yaml"
     shown = f"editions/{number:03d}.yaml"
     if not path.is_file():
@@ -790,7 +788,10 @@ def import_sources(root: Path, sources: list[Path], *, received: str,
     from .load import load_settings, require_publication
 
     require_publication(root)
-    settings = load_settings(root, [])
+    problems: list[Problem] = []
+    settings = load_settings(root, problems)
+    if problems:  # its language and treatment shape every file the import writes
+        raise ContentError(problems)
     readings, bad = [], []
     for source in sources:
         try:
@@ -801,9 +802,9 @@ def import_sources(root: Path, sources: list[Path], *, received: str,
         raise EditionsError("\nerror: ".join(bad))
     to_markdown(readings)
     plan = plan_import(root, readings, received=received, condition=condition,
-                       treatment=settings.treatment)
+                       treatment=settings.treatment, language=settings.language)
     if intro is not None:
-        plan_intro(root, intro, readings, plan)
+        plan_intro(root, intro, readings, plan, language=settings.language)
     lint(root, plan)
     if not dry_run:
         write_plan(plan)
