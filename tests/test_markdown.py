@@ -112,8 +112,9 @@ def test_fields_read_together_stay_apart() -> None:
         "list": Field("- one\n- two", 3, "list-"),
         "link": Field("See [a site](https://example.org/) or [not](javascript:x).", 2, "link-"),
     }
-    together = _run_pandoc(fields, {}, "[]")["fields"]
-    alone = {key: _run_pandoc({key: f}, {}, "[]")["fields"][key] for key, f in fields.items()}
+    together = _run_pandoc(fields, {}, "[]", "en-US")["fields"]
+    alone = {key: _run_pandoc({key: f}, {}, "[]", "en-US")["fields"][key]
+             for key, f in fields.items()}
     assert together == alone
     assert together["uses"] == "<p>Say [x] and [y].</p>"
     assert together["plain"] == "<p>Plain <em>words</em>. On two lines.</p>"

@@ -408,3 +408,19 @@ def test_feed_before_anything_is_published(project: Path, monkeypatch: pytest.Mo
     assert not list((project / "site" / "testimonies").glob("*-*.html"))
     assert "No testimony has been published yet." in Page(
         project / "site" / "testimonies" / "index.html").text
+
+
+@pytest.mark.parametrize(("language", "more"), [("en-GB", "Zagon IS, et al."),
+                                                ("de-DE", "Zagon IS, u. a."),
+                                                ("nl-NL", "Zagon IS, e.a.")])
+def test_references_use_the_publication_languages_terms(project: Path, language: str,
+                                                        more: str) -> None:
+    # a seventh author: the numbered style lists six and the locale's word for the others
+    set_field(project / "references.yaml", "        given: Ian S.\n",
+              "        given: Ian S.\n      - family: Walker\n        given: Anna\n")
+    set_field(project / "publication.yaml", "language: en-GB", f"language: {language}")
+    reissue_changed(project, "a seventh author")
+    build(project, numbers=[1], html_only=True)
+    references = Page(project / "site" / "editions" / "001" / "index.html").text
+    assert more in references
+    assert "Walker" not in references

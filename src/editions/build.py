@@ -361,7 +361,8 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     cache_path = root / CACHE_DIR / "markdown.sqlite" if use_cache else None
     if not html_only and chosen:
         start_workers()  # WeasyPrint loads in the workers' server while pandoc converts
-    converted = convert(chosen, testimonies, archive.references, cache_path)
+    converted = convert(chosen, testimonies, archive.references, cache_path,
+                        language=archive.settings.language)
     texts = converted.editions
     # The pictures the texts show, from the publication's images/ (check vetted each one).
     files.update(read_images(root, {

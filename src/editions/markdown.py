@@ -35,6 +35,8 @@ EXTENSIONS = (
 INTRO_SHIFT = 2
 STORY_SHIFT = 2
 UPDATE_SHIFT = 3
+# citeproc's own default locale, for texts converted outside a publication
+CITATION_LANGUAGE = "en-US"
 # Differs from every testimony's prefix after `intro--`: theirs go on with `story--` or `update-`.
 INTRO_PREFIX = "intro--"
 
@@ -190,26 +192,28 @@ def _edition_fields(view: EditionView) -> Slots:
 
 
 def convert_editions(views: list[EditionView], references: References,
-                     cache_path: Path | None = None) -> dict[int, PageText]:
+                     cache_path: Path | None = None, *,
+                     language: str = CITATION_LANGUAGE) -> dict[int, PageText]:
     """The HTML of every Markdown field of these editions, in at most one pandoc process."""
-    return convert(views, (), references, cache_path).editions
+    return convert(views, (), references, cache_path, language=language).editions
 
 
 def convert(views: Iterable[EditionView], testimonies: Iterable[TestimonyView],
-            references: References, cache_path: Path | None = None) -> Converted:
+            references: References, cache_path: Path | None = None, *,
+            language: str = CITATION_LANGUAGE) -> Converted:
     """The HTML of every Markdown field of these editions and testimony pages, in at most
     one pandoc process.
 
     Fields without citations convert on their own and are shared between pages; the fields
     of a page that cite are converted together so citeproc numbers the references in the
-    order the page prints them.
+    order the page prints them, with the terms ("et al.") of the publication's `language`.
     """
     pages: dict[tuple[str, str], Slots] = {}
     for view in views:
         pages["edition", str(view.number)] = _edition_fields(view)
     for page in testimonies:
         pages["testimony", page.id] = _testimony_fields(page.testimony, page.updates)
-    texts = _convert_pages(pages, references, cache_path)
+    texts = _convert_pages(pages, references, cache_path, language)
     converted = Converted()
     for (kind, name), text in texts.items():
         if kind == "edition":
@@ -220,7 +224,7 @@ def convert(views: Iterable[EditionView], testimonies: Iterable[TestimonyView],
 
 
 def _convert_pages(pages: dict[tuple[str, str], Slots], references: References,
-                   cache_path: Path | None) -> dict[tuple[str, str], PageText]:
+                   cache_path: Path | None, language: str) -> dict[tuple[str, str], PageText]:
     store = markdown_cache(cache_path)
     refs_json = json.dumps(list(references.entries), sort_keys=True, ensure_ascii=False)
     plain: dict[str, Field] = {}
@@ -230,8 +234,8 @@ def _convert_pages(pages: dict[tuple[str, str], Slots], references: References,
         citing = [f for _, f in fields if f.cites]
         group_key = None
         if citing:
-            group_key = _key("group", refs_json, *(f"{f.shift}|{f.prefix}|{f.text}"
-                                                   for f in citing))
+            group_key = _key("group", language, refs_json,
+                             *(f"{f.shift}|{f.prefix}|{f.text}" for f in citing))
             groups[group_key] = citing
         keyed = []
         place = 0  # a citing field is found by its place in the page's group, not its prefix
@@ -251,7 +255,7 @@ def _convert_pages(pages: dict[tuple[str, str], Slots], references: References,
     todo_groups = {k: g for k, g in groups.items() if k not in cached}
     fresh: dict[str, str] = {}
     if todo_fields or todo_groups:
-        result = _run_pandoc(todo_fields, todo_groups, refs_json)
+        result = _run_pandoc(todo_fields, todo_groups, refs_json, language)
         fresh.update(result["fields"])
         for key, group in result["groups"].items():
             fresh[key] = json.dumps(group, sort_keys=True)
@@ -280,12 +284,12 @@ def _convert_pages(pages: dict[tuple[str, str], Slots], references: References,
 def convert_texts(texts: list[str], shift: int = UPDATE_SHIFT) -> list[str]:
     """Markdown texts without citations to safe HTML, in one pandoc process, uncached."""
     fields = {f"t{index}": Field(text, shift, f"t{index}-") for index, text in enumerate(texts)}
-    html = _run_pandoc(fields, {}, "[]")["fields"]
+    html = _run_pandoc(fields, {}, "[]", CITATION_LANGUAGE)["fields"]
     return [html[key] for key in fields]
 
 
 def _run_pandoc(fields: dict[str, Field], groups: dict[str, list[Field]],
-                refs_json: str) -> dict[str, dict[str, str]]:
+                refs_json: str, language: str) -> dict[str, dict[str, str]]:
     def encode(f: Field, key: str) -> dict[str, object]:
         return {"key": key, "text": f.text, "shift": f.shift, "prefix": f.prefix}
 
@@ -294,6 +298,7 @@ def _run_pandoc(fields: dict[str, Field], groups: dict[str, list[Field]],
         "link_prefixes": LINK_PREFIXES,
         "csl": str(_data("numbered.csl")),
         "references": refs_json,
+        "lang": language,
         "fields": [encode(f, k) for k, f in fields.items()],
         "groups": [{"key": k, "fields": [encode(f, str(i)) for i, f in enumerate(g)]}
                    for k, g in groups.items()],

@@ -190,6 +190,7 @@ function Reader(input, _)
     local doc = pandoc.Pandoc(blocks)
     doc.meta.references = references
     doc.meta.csl = batch.csl
+    doc.meta.lang = batch.lang -- citeproc's terms: "u. a." for "et al." in German
     doc.meta["link-citations"] = true
     doc.meta["link-bibliography"] = true
     doc.meta["suppress-bibliography"] = false
