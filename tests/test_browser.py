@@ -241,3 +241,25 @@ def test_serve_reloads_the_open_page(browser: Any, project: Path) -> None:
     finally:
         context.close()
         preview.stop()
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_axe_finds_no_violation_on_any_page(browser: Any, served: str, built: Path,
+                                           width: dict[str, int]) -> None:
+    """axe-core, the rules screen-reader and audit tools are built on, over every page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    context = browser.new_context(viewport=width)
+    page = context.new_page()
+    found = {}
+    pages = site_pages(built)
+    for path in pages:
+        page.goto(served + path)
+        result = axe.run(page)
+        found[path] = sorted(f"{v['id']} ({v['impact']}): {len(v['nodes'])} on the page, "
+                             f"first {v['nodes'][0]['target']}"
+                             for v in result.response["violations"])
+    context.close()
+    assert len(pages) == SAMPLE_PAGES
+    assert {path: v for path, v in found.items() if v} == {}
