@@ -35,7 +35,8 @@ def test_pdf_cover_and_contents_with_page_numbers(built: Path) -> None:
     assert "IN THIS EDITION" in cover  # set in capitals on the cover
     # every testimony is listed with the page it starts on, and that page starts it
     for name in ("Maurey, USA", "Tāne, New Zealand", "Joost, Netherlands"):
-        match = re.search(re.escape(name) + r"[ .]*(\d+)", cover)
+        # the name, its badge, spaced middle dots and the page number
+        match = re.search(re.escape(name) + r"(?: (?:UPDATED|NEW))?[ ·]*(\d+)", cover)
         assert match, name
         assert name in text[int(match.group(1)) - 1]
 

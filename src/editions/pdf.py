@@ -56,6 +56,7 @@ def render_pdf(html: str, page: str, files: Mapping[str, bytes]) -> tuple[bytes,
 
     use_one_font_subsetter()
     use_page_references_once()
+    use_artifact_margins()
     fetcher = _fetcher_class()(files)
     fonts = FontConfiguration()
     try:
@@ -63,7 +64,7 @@ def render_pdf(html: str, page: str, files: Mapping[str, bytes]) -> tuple[bytes,
             document = HTML(string=html, base_url=SITE_ORIGIN + page, url_fetcher=fetcher,
                             media_type="print").render(font_config=fonts)
             # PDF/UA-1: tagged, so screen readers and reflowing viewers read it in order
-            pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
+            pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", finisher=_printable_links)
     finally:
         _remove_font_folder(fonts)
     return pdf, len(document.pages)
@@ -124,6 +125,50 @@ def use_page_references_once() -> None:
     if isinstance(pydyf.PDF.__dict__.get("page_references"), _ListedOnce):
         return
     pydyf.PDF.page_references = _ListedOnce()
+
+
+def use_artifact_margins() -> None:
+    """Draw the page margins' running footers as artifacts, outside the structure tree.
+
+    WeasyPrint marks their text as content (`/Span` with an MCID) and then leaves it out of
+    the tree, so a screen reader meets text that belongs nowhere; PDF/UA-1 wants page
+    furniture marked `/Artifact`. Idempotent; called in every process that lays out a PDF.
+    """
+    from weasyprint import draw
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.pdf import tags
+
+    if getattr(draw.draw_stacking_context, "_artifact_margins", False):
+        return
+    drawn, built = draw.draw_stacking_context, tags._build_box_tree
+
+    def draw_stacking_context(stream: Any, context: Any) -> None:
+        if not isinstance(context.box, boxes.MarginBox) or stream._tags is None:
+            drawn(stream, context)
+            return
+        with stream.artifact():
+            marks, stream._tags = stream._tags, None  # nothing inside is marked as content
+            try:
+                drawn(stream, context)
+            finally:
+                stream._tags = marks
+
+    def build_box_tree(box: Any, *args: Any) -> Iterator[Any]:
+        if isinstance(box, boxes.MarginBox):
+            return iter(())  # drawn as an artifact: no element, no marked content
+        return built(box, *args)  # type: ignore[no-any-return]
+
+    draw_stacking_context._artifact_margins = True  # type: ignore[attr-defined]
+    draw.draw_stacking_context = draw_stacking_context
+    tags._build_box_tree = build_box_tree
+
+
+def _printable_links(document: Any, pdf: Any) -> None:
+    """Give every link annotation the Print flag, as PDF/UA-1 (and PDF/A) ask of each
+    annotation: WeasyPrint sets it on form fields only."""
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Subtype") == "/Link":
+            obj["F"] = 1 << (3 - 1)
 
 
 class _ListedOnce:
