@@ -28,6 +28,7 @@ from .markdown import PageText
 from .model import PartialDate, Settings
 from .theme import search_path
 from .timeline import KIND_ORDER, Moment, draw
+from .titles import balanced
 from .versions import package_version
 
 if TYPE_CHECKING:
@@ -154,6 +155,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         env.install_gettext_translations(self.words, newstyle=True)  # type: ignore[attr-defined]
+        env.filters["balanced"] = balanced
         version = package_version("editions") or "0.0.0"
         env.globals.update(publication=self.settings, generator=f"editions {version}",
                            feed_path=FEED_PATH, testimonies_index=TESTIMONIES_INDEX,
