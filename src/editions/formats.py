@@ -230,7 +230,7 @@ def epub_source(renderer: Renderer, view: EditionView, text: PageText) -> EpubSo
 
 
 EPUB_SUMMARY = N_("The text of one edition of the newsletter, with headings, a table of "
-                  "contents, numbered references linked both ways and a text alternative for "
+                  "contents, numbered references linked from the text and a text alternative for "
                   "every picture. It follows the order of the printed edition.")
 
 
