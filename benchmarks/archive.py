@@ -148,8 +148,13 @@ class _Testimony:
     withdrawn: dt.date | None = None
 
 
-def generate(folder: Path, seed: int = 1, scale: Scale = SCALES["default"]) -> Path:
-    """Write a fictional publication of `scale` into `folder` (created), the same for a seed."""
+def generate(folder: Path, seed: int = 1, scale: Scale = SCALES["default"],
+             formats: str = "[pdf]") -> Path:
+    """Write a fictional publication of `scale` into `folder` (created), the same for a seed.
+
+    Its editions are made as the standard PDF only: the measures against WeasyPrint alone and
+    against pandoc compare that PDF. What the other formats cost is measured apart (_formats).
+    """
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "templates", folder / "templates", dirs_exist_ok=True)
@@ -159,7 +164,7 @@ def generate(folder: Path, seed: int = 1, scale: Scale = SCALES["default"]) -> P
         "title: Those who suffer much know much\n"
         "subtitle: A synthetic archive for benchmarks; every letter in it is generated\n"
         "publisher: The Benchmark Press\nlanguage: en-GB\nsite_url: https://example.org/news/\n"
-        "paper: A4\ntreatment: LDN\n", encoding="utf-8")
+        f"paper: A4\ntreatment: LDN\nformats: {formats}\n", encoding="utf-8")
 
     reference_ids = [f"synthetic{year}{letter}" for year in range(2001, 2016) for letter in "ab"]
     references = ["references:"]
@@ -283,6 +288,7 @@ class Run:
     peaks_mb: dict[str, float]
     stdout: str
     cpu_seconds: float = 0.0
+    stderr: str = ""
 
 
 def _processes() -> dict[int, tuple[int, str]]:
@@ -392,7 +398,7 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Run:
     # as last seen (at most one sampling interval short for each).
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     cpu += sum(cpu_seen.get(pid, 0.0) for pid, (role, _) in peaks.items() if role in UNWAITED)
-    return Run(seconds, by_role, stdout, cpu)
+    return Run(seconds, by_role, stdout, cpu, stderr)
 
 
 FLOOR = """
@@ -571,6 +577,7 @@ def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
         f"{', '.join(map(str, expected))})")
     manifest = json.loads((work / "site-2" / ".editions-manifest.json").read_text())
 
+    formats = _formats(work, seed, scale, editions, env, say)
     big = _big_edition(work, seed, BIG_EDITION[scale_name], env, say)
     proof = _proof_loop(work, seed, PROOF_TESTIMONIES[scale_name], editions, env, say)
 
@@ -616,7 +623,7 @@ def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
         "cpu_ratio_jobs1_to_floor": round(a.cpu_seconds / c.cpu_seconds, 3),
         "cpu_ratio_peer_to_jobs1": round(d_cpu / a.cpu_seconds, 3),
         "cpu_pandoc_share_of_full_build": round(pandoc_cpu / a.cpu_seconds, 4),
-        "big_edition": big, "proof_loop": proof, "commit": commit,
+        "big_edition": big, "proof_loop": proof, "commit": commit, "formats": formats,
         "g_peak_mb": {"a": a.peaks_mb, "b": b.peaks_mb, "c": c.peaks_mb, "d": d_peaks,
                       "e": e.peaks_mb, "f": f.peaks_mb, "html_only": h.peaks_mb,
                       "html_only_warm": w.peaks_mb},
@@ -677,6 +684,12 @@ def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
           f"({big['before_layout_mb']} MB before any PDF)"
           + (f", {big['mb_at_500_pages']} MB at 500 pages extrapolated" if big["extrapolated"]
              else ""))
+    print("\neach format, per edition (every format, --jobs 1):")
+    print(f"{'format':<14}{'seconds':>10}{'KB':>10}{'pages':>8}")
+    for kind in _KINDS.values():
+        figures = formats["per_edition"][kind]
+        print(f"{kind:<14}{figures['seconds']:>10}{figures['kb']:>10}"
+              f"{figures.get('pages', '-'):>8}")
     print(f"proof loop: one word changed in a {proof['pages']}-page draft, its new PDF in "
           f"{proof['seconds']} s")
     print(f"the most any WeasyPrint build could beat the peer by: "
@@ -689,6 +702,41 @@ def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
         print("\n" + markdown(result))
     print("RESULT " + json.dumps(result, sort_keys=True))
     return 0
+
+
+# What `build -v` says each edition's formats cost (formats.describe).
+_MADE = re.compile(r"edition (\d+): made (.*)")
+_COST = re.compile(r"the (PDF|large print|EPUB), (\d+) (?:pages|bytes) \(([\d.]+) s\)")
+_KINDS = {"PDF": "pdf", "large print": "large-print", "EPUB": "epub"}
+
+
+def _formats(work: Path, seed: int, scale: Scale, editions: list[str], env: dict[str, str],
+             say: Any) -> dict[str, Any]:
+    """The same archive built with every format, in one worker: what each format costs an
+    edition, in seconds (as the worker timed it) and bytes (as the manifest records)."""
+    root = generate(work / "formats-archive", seed, scale, formats="[pdf, large-print, epub]")
+    say("every format, --jobs 1 ...")
+    run = measure([*editions, "build", "-v", "--jobs", "1", "--root", str(root)], env)
+    say(f"  {run.seconds:.1f} s: {run.stdout.strip()}")
+    seconds: dict[str, list[float]] = {kind: [] for kind in _KINDS.values()}
+    for line in run.stderr.splitlines():
+        made = _MADE.search(line)
+        for name, _, spent in _COST.findall(made.group(2) if made else ""):
+            seconds[_KINDS[name]].append(float(spent))
+    entries = json.loads((root / "site" / ".editions-manifest.json").read_text())["editions"]
+    count = len(entries)
+    if any(len(times) != count for times in seconds.values()):
+        raise SystemExit(f"not every edition said what its formats cost: {run.stderr[-2000:]}")
+    sizes = {"pdf": "pdf_size", "large-print": "large_print_size", "epub": "epub_size"}
+    pages = {"pdf": "pdf_pages", "large-print": "large_print_pages"}
+    per_edition: dict[str, dict[str, float]] = {}
+    for kind, times in seconds.items():
+        figures = {"seconds": round(sum(times) / count, 3),
+                   "kb": round(sum(e[sizes[kind]] for e in entries.values()) / count / 1024, 1)}
+        if kind in pages:
+            figures["pages"] = round(sum(e[pages[kind]] for e in entries.values()) / count, 1)
+        per_edition[kind] = figures
+    return {"editions": count, "build_s": round(run.seconds, 2), "per_edition": per_edition}
 
 
 def _big_edition(work: Path, seed: int, testimonies: int, env: dict[str, str],
@@ -771,6 +819,16 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(f"| {label} | {result[key]} | {cpu_s} |")
     lines.append(f"| one big edition, every phase timed (pdf_phases.py) | {big['seconds']} | |")
     lines.append(f"| proof loop: one word changed in the draft, new PDF | {proof['seconds']} | |")
+    formats = result.get("formats")
+    if formats:  # runs saved before the formats were measured have none
+        lines += ["", f"Each format, per edition ({formats['editions']} editions, every format, "
+                  f"`--jobs 1`, whole build {formats['build_s']} s):", "",
+                  "| format | s per edition | KB per edition | pages per edition |",
+                  "| --- | ---: | ---: | ---: |"]
+        for kind in _KINDS.values():  # in this order: the saved RESULT has its keys sorted
+            figures = formats["per_edition"][kind]
+            lines.append(f"| {kind} | {figures['seconds']} | {figures['kb']} | "
+                         f"{figures.get('pages', '')} |")
     lines += ["", "| target | figure | wanted | met |", "| --- | ---: | --- | --- |"]
     for target in result["targets"]:
         lines.append(f"| {target['target']} | {target['figure']} | {target['wanted']} | "

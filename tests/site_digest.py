@@ -3,8 +3,9 @@
 Pages, the feed and the manifest are kept as written, but for what varies with the versions
 of the libraries a machine installed (the PDFs' byte sizes, the keys hashed over those
 versions); a PDF is kept as a digest of what a reader gets: pages, metadata, bookmarks and
-text. Fonts and pictures are listed by name only: they are copied from their packages as
-they are. The byte-for-byte promise is tested apart (test_site.py, test_determinism.py).
+text, an EPUB as its members, package document and navigation. Fonts and pictures are
+listed by name only: they are copied from their packages as they are. The byte-for-byte
+promise is tested apart (test_site.py, test_determinism.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pypdf import PdfReader
 _SIZE = re.compile(r"\b\d+(?:\.\d+)? (?:bytes|KB|MB)\b")
 _LENGTH = re.compile(r'length="\d+"')
 _HASHED = ("key", "inputs")
-_SIZES = ("pdf_size", "page_size")
+_SIZES = ("pdf_size", "page_size", "large_print_size", "epub_size")
 TEXT_SUFFIXES = (".html", ".xml", ".css", ".js", ".json", ".txt", ".svg")
 
 
@@ -33,6 +34,8 @@ def digest(site: Path) -> dict[str, str]:
         names.append(name)
         if name.endswith(".pdf"):
             out[name + ".txt"] = pdf_digest(path)
+        elif name.endswith(".epub"):
+            out[name + ".txt"] = epub_digest(path)
         elif name == ".editions-manifest.json":
             out[name] = manifest_digest(path.read_text(encoding="utf-8"))
         elif name.endswith(".xml"):
@@ -41,6 +44,17 @@ def digest(site: Path) -> dict[str, str]:
             out[name] = _SIZE.sub("N KB", path.read_text(encoding="utf-8"))
     out["FILES.txt"] = "".join(f"{name}\n" for name in names)
     return out
+
+
+def epub_digest(path: Path) -> str:
+    """An EPUB as its members, its package document and its navigation."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as epub:
+        names = epub.namelist()
+        return "".join([*(f"{name}\n" for name in names), "--- EPUB/content.opf\n",
+                        epub.read("EPUB/content.opf").decode(), "--- EPUB/nav.xhtml\n",
+                        epub.read("EPUB/nav.xhtml").decode()])
 
 
 def manifest_digest(text: str) -> str:

@@ -149,4 +149,4 @@ def site_files(site: Path, pattern: str, count: int) -> list[Path]:
 # What the sample's site holds: 5 editions (a page and a PDF each), 12 testimony pages, the
 # list of testimonies and the archive index.
 SAMPLE_PAGES = 19
-SAMPLE_PDFS = 5
+SAMPLE_PDFS = 10  # each edition's standard and large-print PDF

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import zipfile
 from io import BytesIO
 from pathlib import Path
 from xml.etree import ElementTree
@@ -13,6 +14,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from editions import i18n
+from editions.formats import EPUB_SUMMARY
 from editions.i18n import LOCALE_DIR, words
 
 from .conftest import copy_sample, reissue_changed
@@ -190,7 +192,7 @@ def test_the_sample_prints_no_english_template_word(tmp_path: Path, language: st
         assert _leftovers(_without(text, data), pieces) == []
 
     pdfs = sorted(site.rglob("*.pdf"))
-    assert len(pdfs) == 5
+    assert len(pdfs) == 10  # the large print has the same words
     for pdf in pdfs:
         reader = pypdf.PdfReader(pdf)
         meta = reader.metadata or {}
@@ -215,3 +217,17 @@ def test_the_sample_prints_no_english_template_word(tmp_path: Path, language: st
         last = reader.pages[-1].extract_text()
         assert footer in last, pdf.name
         assert f"page {count} of {count}" not in last
+
+    epubs = sorted(site.rglob("*.epub"))
+    assert len(epubs) == 5
+    summary = t.gettext(EPUB_SUMMARY)
+    assert summary != EPUB_SUMMARY
+    for epub in epubs:
+        with zipfile.ZipFile(epub) as packed:
+            opf = packed.read("EPUB/content.opf").decode()
+            assert f'<meta property="schema:accessibilitySummary">{summary}</meta>' in opf
+            texts = [packed.read(n).decode() for n in packed.namelist()
+                     if n.endswith(".xhtml")]
+        assert len(texts) > 3
+        for text in texts:
+            assert _leftovers(_without(_readers_words(text), data), pieces) == [], epub.name

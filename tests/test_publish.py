@@ -152,7 +152,7 @@ def test_a_reissue_shows_on_the_page_the_pdf_and_the_archive(project: Path) -> N
     notice = "Revised on 5 November 2013: a word in the introduction was corrected"
     assert notice in Page(site / "editions/001/index.html").text
     assert notice in Page(site / "index.html").text
-    [pdf] = (site / "editions/001").glob("*.pdf")
+    [pdf] = (site / "editions/001").glob("*[0-9].pdf")  # the standard PDF
     assert notice in pdf_text(pdf)[0]
 
 

@@ -16,6 +16,7 @@ from .assemble import EditionView, assemble, assemble_testimonies, estimated_pag
 from .cache import FILES_CACHE, FileCache
 from .check import check_archive, errors
 from .errors import ContentError, EditionsError, Problem
+from .formats import EXTRA_FORMATS, describe, entry_for, epub_source, other_files, other_sizes
 from .glyphs import font_files
 from .history import Baseline
 from .incremental import (
@@ -35,7 +36,7 @@ from .links import IMAGES_DIR, images_in, read_images
 from .load import load_archive, require_publication
 from .markdown import EditionText, convert
 from .model import Archive, Settings
-from .render import ASSETS_DIR, TESTIMONIES_DIR, Renderer, page_path, pdf_path
+from .render import ASSETS_DIR, TESTIMONIES_DIR, Renderer, format_path, page_path, pdf_path
 from .site import (
     carry,
     check_out,
@@ -219,6 +220,7 @@ class RenderedEdition:
     entry: Entry
     page: bytes
     pdf: bytes | None
+    others: tuple[tuple[str, bytes], ...] = ()  # the large print and the EPUB, by path
 
 
 def _render_editions(todo: list[EditionView], texts: dict[int, EditionText],
@@ -229,7 +231,7 @@ def _render_editions(todo: list[EditionView], texts: dict[int, EditionText],
     The PDF is laid out from the page as printed; the page readers get then names its size.
     """
     settings = renderer.settings
-    if html_only:
+    if html_only or not settings.formats:
         for view in todo:
             html = renderer.edition_page(view, texts[view.number]).encode()
             entry = Entry(key=keys[view.number], page=page_path(view.number),
@@ -241,15 +243,18 @@ def _render_editions(todo: list[EditionView], texts: dict[int, EditionText],
     # started last while the others wait.
     longest_first = sorted(todo, key=lambda view: (-estimated_pages(view), view.number))
     sources = (PdfJob(view.number, renderer.edition_page(view, texts[view.number]),
-                      page_path(view.number)) for view in longest_first)
+                      page_path(view.number), settings.formats,
+                      epub_source(renderer, view, texts[view.number])
+                      if "epub" in settings.formats else None) for view in longest_first)
     workers = min(jobs, len(todo))  # one edition too: the server has WeasyPrint loaded
     for result in render_pdfs(sources, files, workers):
         number = result.number
-        log.info("edition %d: laid out the PDF, %d pages", number, result.pages)
-        html = renderer.edition_page(by_number[number], texts[number], len(result.pdf)).encode()
-        entry = Entry(key=keys[number], page=page_path(number), pdf=pdf_path(settings, number),
-                      pdf_size=len(result.pdf), pdf_pages=result.pages, page_size=len(html))
-        yield RenderedEdition(number, entry, html, result.pdf)
+        log.info("edition %d: made %s", number, describe(result))
+        html = renderer.edition_page(
+            by_number[number], texts[number], len(result.pdf) if result.pdf else None,
+            {kind: len(data) for kind, data in result.others.items()}).encode()
+        entry = entry_for(keys[number], settings, result, page_path(number), len(html))
+        yield RenderedEdition(number, entry, html, result.pdf, other_files(settings, result))
 
 
 def _write_edition(staging: Path, edition: RenderedEdition, settings: Settings) -> None:
@@ -261,6 +266,13 @@ def _write_edition(staging: Path, edition: RenderedEdition, settings: Settings) 
     else:
         # A PDF of an older text must not stay beside a page that no longer matches it.
         remove_file(staging, pdf_path(settings, edition.number))
+    written = dict(edition.others)
+    for kind in EXTRA_FORMATS:  # nor a large print or an EPUB, nor one no longer chosen
+        path = format_path(settings, kind, edition.number)
+        if path in written:
+            write_file(staging, path, written[path])
+        else:
+            remove_file(staging, path)
 
 
 def _pdf_sizes(site: Path, views: list[EditionView], entries: dict[int, Entry],
@@ -373,7 +385,8 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
 
     previous_pages = manifest.pages
     todo = [view for view in chosen
-            if not reusable(previous.get(view.number), keys[view.number], html_only)]
+            if not reusable(previous.get(view.number), keys[view.number], html_only,
+                            archive.settings.formats)]
     rendering = {view.number for view in todo}
     # A partial build keeps every edition it was not asked for, as it was built.
     partial = numbers is not None
@@ -387,7 +400,7 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
         """The archive index, the reader pages (testimony pages, the list of testimonies,
         the feed), the assets and the pictures, each with its key."""
         pdf_sizes = _pdf_sizes(site, views, entries, archive.settings)
-        pages = {"index.html": renderer.archive_page(views, pdf_sizes),
+        pages = {"index.html": renderer.archive_page(views, pdf_sizes, other_sizes(entries)),
                  **renderer.reader_pages(views, testimonies, converted.testimonies, pdf_sizes)}
         outputs = {path: (page_key(common, path, page), page.make)
                    for path, page in pages.items()}

@@ -19,7 +19,7 @@ from .assemble import EditionView
 from .i18n import LOCALE_DIR
 from .markdown import EditionText, pandoc_identity
 from .model import Archive, Markdown, PartialDate, Settings, Testimony, Where
-from .render import Page, page_path, pdf_path
+from .render import Page, format_path, page_path
 from .theme import theme_files
 from .versions import package_version, system_library_versions
 
@@ -43,10 +43,22 @@ class Entry:
     pdf_size: int | None = None
     pdf_pages: int | None = None
     page_size: int | None = None  # absent from manifests written before it was recorded
+    large_print: str | None = None
+    large_print_size: int | None = None
+    large_print_pages: int | None = None
+    epub: str | None = None
+    epub_size: int | None = None
 
     @property
     def files(self) -> tuple[str, ...]:
-        return (self.page, self.pdf) if self.pdf else (self.page,)
+        return tuple(name for name in (self.page, self.pdf, self.large_print, self.epub) if name)
+
+    def made(self) -> dict[str, tuple[str, int | None]]:
+        """Each format (model.FORMATS) the site holds for the edition: its path and size."""
+        formats = {"pdf": (self.pdf, self.pdf_size),
+                   "large-print": (self.large_print, self.large_print_size),
+                   "epub": (self.epub, self.epub_size)}
+        return {kind: (path, size) for kind, (path, size) in formats.items() if path}
 
 
 def _plain(value: Any, memo: dict[int, Any] | None = None) -> Any:
@@ -187,11 +199,13 @@ class Manifest:
 
 
 def _sound(site: Path, number: int, entry: Entry, settings: Settings) -> bool:
-    if entry.page != page_path(number) or entry.pdf not in (None, pdf_path(settings, number)):
+    made = entry.made()
+    if entry.page != page_path(number) or any(
+            path != format_path(settings, kind, number) for kind, (path, _) in made.items()):
         log.warning("%s: edition %d's files are not where a build writes them; it is "
                     "rendered again", site / MANIFEST, number)
         return False
-    for name, size in ((entry.page, entry.page_size), (entry.pdf, entry.pdf_size)):
+    for name, size in ((entry.page, entry.page_size), *made.values()):
         if name is None:
             continue
         try:
@@ -267,8 +281,10 @@ def encode_manifest(entries: Mapping[int, Entry], pages: Mapping[str, str],
     return (json.dumps(data, sort_keys=True, indent=1) + "\n").encode()
 
 
-def reusable(entry: Entry | None, key: str, html_only: bool) -> bool:
-    """Whether the last build's output of an edition can be carried over as it is."""
+def reusable(entry: Entry | None, key: str, html_only: bool,
+             formats: tuple[str, ...] = ("pdf",)) -> bool:
+    """Whether the last build's output of an edition can be carried over as it is: its key
+    is the same, and it has every format asked for (an --html-only build made none)."""
     if entry is None or entry.key != key:
         return False
-    return html_only or entry.pdf is not None
+    return html_only or set(formats) <= set(entry.made())

@@ -17,6 +17,7 @@ from .errors import ContentError, EditionsError, Problem
 from .files import RefusedFile, read_source
 from .model import (
     EDITION_FILE_PATTERN,
+    FORMATS,
     ID_PATTERN,
     Archive,
     Consent,
@@ -326,7 +327,7 @@ def _block_start(path: str, event: yaml.ScalarEvent, lines: list[str]) -> Where:
 
 @dataclass(frozen=True)
 class Field:
-    kind: str  # text | markdown | date | int | choice | ids | texts | map | maps
+    kind: str  # text | markdown | date | int | choice | choices | ids | texts | map | maps
     required: bool = False
     choices: tuple[str, ...] = ()
     fields: dict[str, Field] | None = None
@@ -390,6 +391,8 @@ SETTINGS_FIELDS = {
     "site_url": Field("text", description="the archive's public address"),
     "paper": Field("choice", choices=("A4", "A5", "Letter")),
     "treatment": Field("text", description="the treatment most testimonies are about"),
+    "formats": Field("choices", choices=FORMATS,
+                     description="what each edition is published as besides its page"),
 }
 
 
@@ -437,7 +440,7 @@ class _Reader:
 
     def value(self, node: Node, field: Field, dotted: str, where: dict[str, Where]) -> Any:
         kind = field.kind
-        if kind in ("map", "maps", "ids", "texts"):
+        if kind in ("map", "maps", "ids", "texts", "choices"):
             return self._collection(node, field, dotted, where)
         if node.kind != "scalar":
             self.error(node.where, f"'{dotted}' must be {_KIND_WORDS[kind]}, not {node.describe()}")
@@ -493,6 +496,8 @@ class _Reader:
                 text = self.value(item, Field("text"), item_path, where)
                 if text is not None:
                     result.append((text, item.where))
+            elif field.kind == "choices":
+                self._choice_item(item, field, item_path, where, result)
             elif item.kind != "scalar" or item.is_null:
                 self.error(item.where, f"'{item_path}' must be a testimony id, not "
                                        f"{item.describe()}")
@@ -502,6 +507,18 @@ class _Reader:
             else:
                 result.append((item.text, item.where))
         return result
+
+
+    def _choice_item(self, item: Node, field: Field, item_path: str, where: dict[str, Where],
+                     result: list[tuple[Any, Where]]) -> None:
+        """One word of a list of choices; one named twice is a slip worth saying."""
+        word = self.value(item, Field("choice", choices=field.choices), item_path, where)
+        if word is None:
+            return
+        if any(word == chosen for chosen, _ in result):
+            self.error(item.where, f"'{item_path}': '{word}' is listed twice")
+            return
+        result.append((word, item.where))
 
 
 _KIND_WORDS = {"text": "text", "markdown": "Markdown text", "date": "a date",
@@ -623,6 +640,8 @@ def load_settings(root: Path, problems: list[Problem]) -> Settings:
     if read is None:
         return Settings()
     values, where = read
+    if "formats" in values:
+        values["formats"] = tuple(word for word, _ in values["formats"])
     return Settings(**values, where=where)
 
 

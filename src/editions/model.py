@@ -147,6 +147,11 @@ class Edition:
         return self.status == "published"
 
 
+# What each edition is published as besides its web page, in the order the pages list them:
+# the standard PDF, the large-print PDF and the EPUB for e-readers and reading apps.
+FORMATS = ("pdf", "large-print", "epub")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Publication-wide settings from `publication.yaml`."""
@@ -158,6 +163,7 @@ class Settings:
     site_url: str = "https://example.org/news/"
     paper: str = "A4"
     treatment: str = "LDN"
+    formats: tuple[str, ...] = FORMATS
     where: dict[str, Where] = field(default_factory=dict)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -53,6 +53,18 @@ def pdf_name(settings: Settings, number: int) -> str:
 def pdf_path(settings: Settings, number: int) -> str:
     """Where an edition's PDF lives in the site: a stable link readers may keep."""
     return f"{edition_dir(number)}/{pdf_name(settings, number)}"
+
+
+def format_name(settings: Settings, kind: str, number: int) -> str:
+    """The file name of one of an edition's formats (model.FORMATS): a stable name readers
+    may keep, the standard PDF's as it always was."""
+    base = f"{slug(settings.title)}-{number:03d}"
+    return {"pdf": f"{base}.pdf", "large-print": f"{base}-large-print.pdf",
+            "epub": f"{base}.epub"}[kind]
+
+
+def format_path(settings: Settings, kind: str, number: int) -> str:
+    return f"{edition_dir(number)}/{format_name(settings, kind, number)}"
 
 
 def page_path(number: int) -> str:
@@ -241,6 +253,9 @@ class Renderer:
             "page": page_path(e.number),
             "pdf": pdf_path(self.settings, e.number),
             "pdf_name": pdf_name(self.settings, e.number),
+            **{key: value for kind in ("large-print", "epub") for key, value in (
+                (kind.replace("-", "_"), format_path(self.settings, kind, e.number)),
+                (f"{kind.replace('-', '_')}_name", format_name(self.settings, kind, e.number)))},
             "testimony_count": sum(1 for p in view.testimonies if not p.withdrawn),
             "revisions": [{"date": r.date.first_day.isoformat(),
                            "date_text": self.dates.long(r.date), "note": r.note}
@@ -252,21 +267,40 @@ class Renderer:
             ],
         }
 
-    def edition_page(self, view: EditionView, text: PageText,
-                     pdf_size: int | None = None) -> str:
-        """The edition's page: the web page readers see and the source of its PDF."""
+    def edition_page(self, view: EditionView, text: PageText, pdf_size: int | None = None,
+                     sizes: Mapping[str, int] | None = None) -> str:
+        """The edition's page: the web page readers see and the source of its PDFs; `sizes`
+        are those of its other formats by name (model.FORMATS)."""
+        context = self.edition_context(view, text, "../../")
+        context["pdf_size"] = (human_size(pdf_size, self.settings.language)
+                               if pdf_size is not None else None)
+        self._sizes(context, sizes or {})
+        return self._render("edition.html", edition=context, root="../../")
+
+    def _sizes(self, context: dict[str, Any], sizes: Mapping[str, int]) -> None:
+        for kind in ("large-print", "epub"):
+            size = sizes.get(kind)
+            context[f"{kind.replace('-', '_')}_size"] = (
+                human_size(size, self.settings.language) if size is not None else None)
+
+    def epub_page(self, view: EditionView, text: PageText) -> str:
+        """The page pandoc makes the edition's EPUB from: its text without the site around it."""
+        return self._render("epub.html", edition=self.edition_context(view, text, ""))
+
+    def edition_context(self, view: EditionView, text: PageText, root: str) -> dict[str, Any]:
         context = self.summary(view)
         context.update(
-            intro_html=Markup(at_root(text.intro, "../../")),
+            intro_html=Markup(at_root(text.intro, root)),
             bibliography_html=Markup(text.bibliography),
             testimonies=[self.testimony_context(p, text, position)
                          for position, p in enumerate(view.testimonies, start=1)],
-            pdf_size=human_size(pdf_size, self.settings.language) if pdf_size is not None else None,
         )
-        return self._render("edition.html", edition=context, root="../../")
+        return context
 
-    def archive_page(self, views: list[EditionView], pdf_sizes: dict[int, int]) -> Page:
-        """The news archive: every published edition, newest first, and what's new."""
+    def archive_page(self, views: list[EditionView], pdf_sizes: dict[int, int],
+                     sizes: Mapping[int, Mapping[str, int]] | None = None) -> Page:
+        """The news archive: every published edition, newest first, and what's new; `sizes`
+        are those of each edition's other formats by name."""
         editions = []
         for view in sorted(views, key=lambda v: v.number, reverse=True):
             if not view.edition.published:
@@ -275,6 +309,7 @@ class Renderer:
             size = pdf_sizes.get(view.number)
             context["pdf_size"] = (human_size(size, self.settings.language)
                                    if size is not None else None)
+            self._sizes(context, (sizes or {}).get(view.number, {}))
             editions.append(context)
         return self._page("archive.html", editions=editions, root="")
 

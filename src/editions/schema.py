@@ -42,6 +42,8 @@ def _value(field: Field) -> dict[str, Any]:
         schema = {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN.pattern}}
     elif kind == "texts":
         schema = {"type": "array", "items": {"type": "string", "pattern": r"^[^\n]*$"}}
+    elif kind == "choices":
+        schema = {"type": "array", "items": {"enum": list(field.choices)}, "uniqueItems": True}
     elif kind == "map":
         assert field.fields is not None
         schema = _object(field.fields)

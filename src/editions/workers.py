@@ -8,12 +8,13 @@ import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+from .formats import EpubSource, large_print_html, render_epub
 from .pdf import render_pdf
 
 log = logging.getLogger(__name__)
@@ -30,13 +31,39 @@ class PdfJob:
     number: int
     html: str
     page: str
+    formats: tuple[str, ...] = ("pdf",)  # which of model.FORMATS to make
+    epub: EpubSource | None = None  # what the EPUB is made from, when it is one of them
 
 
 @dataclass(frozen=True)
 class PdfResult:
     number: int
-    pdf: bytes
+    pdf: bytes | None
     pages: int
+    others: dict[str, bytes] = field(default_factory=dict)  # large-print, epub: the file
+    other_pages: dict[str, int] = field(default_factory=dict)  # large-print: its pages
+    seconds: dict[str, float] = field(default_factory=dict)  # each format's time to make
+
+
+def render_job(job: PdfJob, files: Mapping[str, bytes]) -> PdfResult:
+    """Each format the job asks for, from the edition's page, timed."""
+    made: dict[str, bytes] = {}
+    pages: dict[str, int] = {}
+    seconds: dict[str, float] = {}
+    for kind in job.formats:
+        started = time.perf_counter()
+        if kind == "pdf":
+            made[kind], pages[kind] = render_pdf(job.html, job.page, files)
+        elif kind == "large-print":
+            made[kind], pages[kind] = render_pdf(large_print_html(job.html, job.page),
+                                                 job.page, files)
+        elif kind == "epub" and job.epub is not None:
+            from .markdown import pandoc_path
+
+            made[kind] = render_epub(job.epub, files, pandoc_path())
+        seconds[kind] = time.perf_counter() - started
+    pdf = made.pop("pdf", None)
+    return PdfResult(job.number, pdf, pages.pop("pdf", 0), made, pages, seconds)
 
 
 def render_pdfs(jobs: Iterable[PdfJob], files: Mapping[str, bytes],
@@ -49,8 +76,7 @@ def render_pdfs(jobs: Iterable[PdfJob], files: Mapping[str, bytes],
     """
     if workers <= 0:
         for job in jobs:
-            pdf, pages = render_pdf(job.html, job.page, files)
-            yield PdfResult(job.number, pdf, pages)
+            yield render_job(job, files)
         return
     # Imported here: a build with nothing to lay out should not pay for them.
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -163,5 +189,4 @@ def _is_alive(pid: int) -> bool:
 
 def _render(job: PdfJob) -> tuple[PdfResult, list[tuple[str, int, str]]]:
     _records.clear()
-    pdf, pages = render_pdf(job.html, job.page, _files)
-    return PdfResult(job.number, pdf, pages), list(_records)
+    return render_job(job, _files), list(_records)
