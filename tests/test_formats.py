@@ -22,7 +22,7 @@ from .support import edit, tiny_png
 SLUG = "those-who-suffer-much-know-much"
 EDITIONS = 5
 # A contents line is an entry, a leader of dots and a page number: not a line to read.
-LEADER = re.compile(r"(\s?\.){4,}")
+LEADER = re.compile(r"(\s?[.·]){4,}")  # a contents line: its dots are no text to read
 
 
 def _pdfs(site: Path, suffix: str) -> list[Path]:
