@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from editions.timeline import MARGIN, WIDTH, Moment, draw
 
@@ -72,5 +73,6 @@ def test_moments_crowded_at_the_end_stay_apart_and_inside() -> None:
     for row in {m.y for m in drawing.marks}:
         xs = [m.x for m in drawing.marks if m.y == row]
         assert xs == sorted(xs)
-        assert all(b - a >= 12 for a, b in zip(xs, xs[1:])), xs
-        assert MARGIN <= min(xs) and max(xs) <= WIDTH - MARGIN, xs
+        assert all(b - a >= 12 for a, b in itertools.pairwise(xs)), xs
+        assert min(xs) >= MARGIN, xs
+        assert max(xs) <= WIDTH - MARGIN, xs
