@@ -169,3 +169,26 @@ def test_title_halves(title: str, lines: list[str]) -> None:
 
     assert halves(title) == lines
     assert "<b>" not in balanced(title)
+
+
+def test_the_standard_pdfs_lines_are_60_to_75_characters(pdfs: list[Path]) -> None:
+    """Comfortable reading is 45-75 characters a line; the body text is measured, not the
+    contents' leaders or the smaller references."""
+    import statistics
+
+    import pdfplumber
+
+    standard = [p for p in pdfs if not p.stem.endswith("-large-print")]
+    assert len(standard) == 5
+    for path in standard:
+        lines = []
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages[1:]:
+                lines.extend(page.extract_text_lines())
+        body = statistics.mode(round(c["size"], 1) for line in lines for c in line["chars"])
+        lengths = [len(line["text"]) for line in lines
+                   if round(line["chars"][0]["size"], 1) == body and len(line["text"]) > 30]
+        lengths.sort()
+        assert len(lengths) > 40, path.name
+        assert 60 <= statistics.median(lengths) <= 75, (path.name, statistics.median(lengths))
+        assert lengths[int(len(lengths) * 0.95)] <= 78, (path.name, lengths[-10:])
