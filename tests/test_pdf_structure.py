@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
+from .pages import pdf_text
 from .support import SAMPLE_PDFS, site_files
 
 PRINT_FLAG = 1 << 2
@@ -192,3 +193,30 @@ def test_the_standard_pdfs_lines_are_60_to_75_characters(pdfs: list[Path]) -> No
         assert len(lengths) > 40, path.name
         assert 60 <= statistics.median(lengths) <= 75, (path.name, statistics.median(lengths))
         assert lengths[int(len(lengths) * 0.95)] <= 78, (path.name, lengths[-10:])
+
+
+def _short_lists(page: Path) -> list[list[str]]:
+    """The texts of the items of each list of two to five items in the page's main part."""
+    import html
+    import re
+
+    main = page.read_text(encoding="utf-8").split("<main", 1)[1].split("</main>", 1)[0]
+    lists = []
+    for body in re.findall(r"<(?:ul|ol)\b[^>]*>(.*?)</(?:ul|ol)>", main, flags=re.S):
+        items = [" ".join(html.unescape(re.sub(r"<[^>]+>", "", item)).split())
+                 for item in re.findall(r"<li\b[^>]*>(.*?)</li>", body, flags=re.S)]
+        if 2 <= len(items) <= 5:
+            lists.append(items)
+    return lists
+
+
+def test_a_short_list_is_never_split_across_pages(built: Path, pdfs: list[Path]) -> None:
+    checked = 0
+    for path in pdfs:
+        pages = [" ".join(p.split()) for p in pdf_text(path)]
+        for items in _short_lists(path.parent / "index.html"):
+            where = {i for i, text in enumerate(pages)
+                     for item in (items[0], items[-1]) if item[:24] in text}
+            assert len(where) == 1, (path.name, items[0][:40], sorted(where))
+            checked += 1
+    assert checked >= 4  # the sample's lists, in both PDFs of the editions that print them
