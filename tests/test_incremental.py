@@ -133,6 +133,13 @@ def test_a_settings_change_renders_every_edition(again: Path) -> None:
     assert "The LDN Letters Press" in Page(again / "site" / "editions" / "001" / "index.html").text
 
 
+def formats(number: int) -> set[str]:
+    """An edition's files in each format the sample builds: PDF, large print, EPUB."""
+    name = PDF.format(number).removesuffix(".pdf")
+    return {f"editions/{number:03d}/{name}{ending}"
+            for ending in (".pdf", "-large-print.pdf", ".epub")}
+
+
 @pytest.mark.slow
 def test_a_build_of_one_edition_carries_the_others(again: Path) -> None:
     site = again / "site"
@@ -146,8 +153,7 @@ def test_a_build_of_one_edition_carries_the_others(again: Path) -> None:
     # the listings (archive, feed, testimony pages) are always rendered afresh
     listings = {n for n in changed if n in ("index.html", "feed.xml")
                 or n.startswith("testimonies/")}
-    assert changed - listings == {MANIFEST, "editions/003/index.html",
-                                  f"editions/003/{PDF.format(3)}"}
+    assert changed - listings == {MANIFEST, "editions/003/index.html", *formats(3)}
     assert build(again).editions == [4]
 
 
@@ -239,9 +245,8 @@ def test_editing_one_testimony_renders_its_page_and_the_listings_that_show_it(
     assert report.pages == ["feed.xml", "index.html", "testimonies/maurey-usa.html"]
     after = files(site)
     changed = {name for name in after if after[name] != before.get(name)}
-    assert changed == {MANIFEST, *report.pages, "editions/003/index.html",
-                       f"editions/003/{PDF.format(3)}", "editions/004/index.html",
-                       f"editions/004/{PDF.format(4)}"}
+    assert changed == {MANIFEST, *report.pages, "editions/003/index.html", *formats(3),
+                       "editions/004/index.html", *formats(4)}
     assert "I had one small wobble" in Page(site / "testimonies" / "maurey-usa.html").text
     # what was carried over is what a build from nothing makes
     fresh = tmp_path / "fresh"
@@ -281,7 +286,7 @@ def test_a_pdf_overwritten_by_hand_is_laid_out_again(again: Path) -> None:
     pdf.write_bytes(b"%PDF-1.7")
     result = run(again, "build", "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("built 1 edition (1 PDF, 4 pages), 4 up to date, and ")
+    assert result.stdout.startswith("built 1 edition (1 PDF, 6 pages), 4 up to date, and ")
     assert result.stderr == (f"warning: {pdf}: not as the last build wrote it (8 bytes, not "
                              f"{len(before['editions/001/' + PDF.format(1)])}); edition 1 is "
                              "rendered again\n")
@@ -297,7 +302,7 @@ def test_a_manifest_naming_other_files_is_not_trusted(again: Path, page: str) ->
     (site / MANIFEST).write_text(json.dumps(manifest))
     result = run(again, "build", "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("built 1 edition (1 PDF, 4 pages), 4 up to date, and ")
+    assert result.stdout.startswith("built 1 edition (1 PDF, 6 pages), 4 up to date, and ")
     assert result.stderr == (f"warning: {site / MANIFEST}: edition 1's files are not where a "
                              "build writes them; it is rendered again\n")
     assert files(site) == before
