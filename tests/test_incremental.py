@@ -17,10 +17,16 @@ from editions.publish import publish
 
 from .conftest import copy_sample, run
 from .pages import Page, pdf_text
-from .support import SAMPLE_PAGES, site_files, tiny_png
+from .support import SAMPLE_PAGES, drafts_of, site_files, tiny_png
 
 ALL = [1, 2, 3, 4, 5]
+DRAFT = 5  # built into the preview beside the site, never into the site
 PDF = "those-who-suffer-much-know-much-{:03d}.pdf"
+
+
+def home(site: Path, number: int) -> Path:
+    """The folder a build writes an edition of the sample into: the draft's is the preview."""
+    return (drafts_of(site) if number == DRAFT else site) / "editions" / f"{number:03d}"
 
 
 def files(site: Path) -> dict[str, bytes]:
@@ -28,8 +34,14 @@ def files(site: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
+def recorded(site: Path) -> dict[str, object]:
+    """Each edition's entry in the manifests of the site and of the drafts' preview."""
+    return {**json.loads((site / MANIFEST).read_text())["editions"],
+            **json.loads((drafts_of(site) / MANIFEST).read_text())["editions"]}
+
+
 def edition_files(site: Path, number: int) -> dict[str, bytes]:
-    folder = site / "editions" / f"{number:03d}"
+    folder = home(site, number)
     return {p.name: p.read_bytes() for p in folder.iterdir()}
 
 
@@ -53,7 +65,11 @@ def again(first_build: Path, tmp_path: Path) -> Path:
 def test_the_manifest_names_every_edition_and_its_files(first_build: Path) -> None:
     text = (first_build / "site" / MANIFEST).read_text()
     manifest = json.loads(text)
-    assert sorted(manifest["editions"]) == ["001", "002", "003", "004", "005"]
+    assert sorted(manifest["editions"]) == ["001", "002", "003", "004"]
+    drafts = json.loads((first_build / "site-preview" / MANIFEST).read_text())
+    assert sorted(drafts["editions"]) == ["005"]
+    assert sorted(drafts["pages"]) == sorted(p for p in manifest["pages"]
+                                             if p.startswith("assets/"))
     entry = manifest["editions"]["003"]
     assert entry["page"] == "editions/003/index.html"
     assert entry["pdf"] == f"editions/003/{PDF.format(3)}"
@@ -66,7 +82,7 @@ def test_the_manifest_names_every_edition_and_its_files(first_build: Path) -> No
 def test_a_rebuild_with_nothing_changed_renders_nothing(again: Path) -> None:
     site = again / "site"
     before = files(site)
-    inodes = {n: (site / "editions" / f"{n:03d}" / PDF.format(n)).stat().st_ino for n in ALL}
+    inodes = {n: (home(site, n) / PDF.format(n)).stat().st_ino for n in ALL}
     manifest = (site / MANIFEST).stat().st_ino
     report = build(again)
     assert report.editions == []
@@ -74,11 +90,12 @@ def test_a_rebuild_with_nothing_changed_renders_nothing(again: Path) -> None:
     assert report.pages == []
     assert not report.written
     assert report.summary() == (f"built 0 editions, 5 up to date; the archive in {site} was "
-                                f"up to date, in {report.seconds:.1f} s")
+                                f"up to date, in {report.seconds:.1f} s; drafts in "
+                                "site-preview/")
     assert files(site) == before
     assert (site / MANIFEST).stat().st_ino == manifest  # not even the manifest is written
     # carried over as they were: the very same files, linked into the new site
-    assert all((site / "editions" / f"{n:03d}" / PDF.format(n)).stat().st_ino == inodes[n]
+    assert all((home(site, n) / PDF.format(n)).stat().st_ino == inodes[n]
                for n in ALL)
 
 
@@ -154,14 +171,14 @@ def test_a_build_of_one_edition_carries_the_others(again: Path) -> None:
 def test_html_only_keeps_what_is_current_and_drops_stale_pdfs(again: Path) -> None:
     site = again / "site"
     path = again / "testimonies" / "annelies-netherlands.yaml"
-    manifest = json.loads((site / MANIFEST).read_text())
+    manifest = recorded(site)
     printing = [5]  # Annelies is new in the draft, edition 5
     path.write_text(path.read_text().replace("story: |", "story: |\n  A new first line.", 1))
     report = build(again, html_only=True)
     assert report.editions == printing
     assert report.pdfs == 0
     for number in ALL:
-        pdf = site / "editions" / f"{number:03d}" / PDF.format(number)
+        pdf = home(site, number) / PDF.format(number)
         # an edition whose text changed loses its PDF, which no longer matches it
         assert pdf.is_file() == (number not in printing)
     archive = Page(site / "index.html")
@@ -170,15 +187,16 @@ def test_html_only_keeps_what_is_current_and_drops_stale_pdfs(again: Path) -> No
     # the next full build lays out only the PDFs that are missing
     report = build(again)
     assert report.editions == printing
-    new_manifest = json.loads((site / MANIFEST).read_text())
+    new_manifest = recorded(site)
     for number in ALL:
         key = f"{number:03d}"
-        same = new_manifest["editions"][key] == manifest["editions"][key]
+        same = new_manifest[key] == manifest[key]
         assert same == (number not in printing)
 
 
 def test_an_unreadable_manifest_means_everything_is_rendered(again: Path) -> None:
     (again / "site" / MANIFEST).write_text("{not json")
+    (again / "site-preview" / MANIFEST).write_text("{not json")
     result = run(again, "build", "--html-only")
     assert result.exit_code == 0
     assert "unreadable" in result.stderr

@@ -288,7 +288,8 @@ def test_a_big_edition_is_served_at_once_and_its_pdf_when_ready(
         assert preview.wait_for_version(started, 300) > started  # the PDFs laid out
         _, _, page = fetch(preview.url + "editions/004/")
         assert "PDF being made…" not in page
-        assert len(list((project / "site").rglob("*.pdf"))) == 5
+        assert len(list((project / "site").rglob("*.pdf"))) == 4
+        assert len(list((project / "site-preview").rglob("*.pdf"))) == 1  # the draft's
     finally:
         preview.stop()
     said = [record.getMessage() for record in caplog.records]
