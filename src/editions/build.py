@@ -34,7 +34,7 @@ from .incremental import (
 )
 from .links import IMAGES_DIR, images_in, read_images
 from .load import load_archive, require_publication
-from .markdown import EditionText, convert
+from .markdown import EditionText, PageText, convert
 from .model import Archive, Settings
 from .render import ASSETS_DIR, TESTIMONIES_DIR, Renderer, page_path, pdf_path
 from .site import (
@@ -345,6 +345,14 @@ def _stage_drafts(preview: Path, staging: Path, outputs: Outputs, last: Manifest
         entries, {path: key for path, (key, _) in outputs.items()}, inputs))
 
 
+def _pictures(texts: Iterable[EditionText | PageText]) -> set[str]:
+    return {image for text in texts for html in text.html() for image in images_in(html)}
+
+
+def _draft_pictures(texts: dict[int, EditionText], drafts: set[int]) -> set[str]:
+    return _pictures(text for number, text in texts.items() if number in drafts)
+
+
 def _unpublish_preview(preview: Path) -> None:
     """Remove the preview once no draft is left; check_out made sure it is one we built."""
     if preview.is_dir():
@@ -449,9 +457,13 @@ def _build(root: Path, out: Path, preview: Path, numbers: Iterable[int] | None, 
                 known[view.number]
             report.up_to_date.append(view.number)
     published = [view for view in views if view.number not in drafts]
-    # the drafts' pages use the same style sheets, fonts and pictures as the site's
+    # the drafts' pages use the site's style sheets and fonts; a picture only a draft shows
+    # goes to the preview alone
+    draft_only = _draft_pictures(texts, drafts) - _pictures(
+        [*(t for n, t in texts.items() if n not in drafts), *converted.testimonies.values()])
     draft_outputs: Outputs = {path: (file_key(data), _given(data))
-                              for path, data in files.items()}
+                              for path, data in files.items()
+                              if path.startswith(f"{ASSETS_DIR}/") or path in draft_only}
     drafting = bool(draft_entries) or bool(rendering & drafts)
 
     def other_pages(site: Path) -> Outputs:
@@ -462,7 +474,8 @@ def _build(root: Path, out: Path, preview: Path, numbers: Iterable[int] | None, 
                  **renderer.reader_pages(views, testimonies, converted.testimonies, pdf_sizes)}
         outputs = {path: (page_key(common, path, page), page.make)
                    for path, page in pages.items()}
-        outputs.update({path: (file_key(data), _given(data)) for path, data in files.items()})
+        outputs.update({path: (file_key(data), _given(data)) for path, data in files.items()
+                        if path not in draft_only})
         return outputs
 
     outputs: Outputs | None = None
