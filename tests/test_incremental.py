@@ -17,7 +17,7 @@ from editions.publish import publish
 
 from .conftest import copy_sample, run
 from .pages import Page, pdf_text
-from .support import SAMPLE_PAGES, drafts_of, site_files, tiny_png
+from .support import SAMPLE_PAGES, drafts_of, edit, site_files, tiny_png
 
 ALL = [1, 2, 3, 4, 5]
 DRAFT = 5  # built into the preview beside the site, never into the site
@@ -160,9 +160,9 @@ def test_a_build_of_one_edition_carries_the_others(again: Path) -> None:
     after = files(site)
     # edition 4 prints the change too, but was not asked for: it stays as built
     changed = {name for name in after if after[name] != before.get(name)}
-    # the listings (archive, feed, testimony pages) are always rendered afresh
+    # the listings (archive, feed, testimony pages, search index) are always rendered afresh
     listings = {n for n in changed if n in ("index.html", "feed.xml")
-                or n.startswith("testimonies/")}
+                or n.startswith(("testimonies/", "pagefind/"))}
     assert changed - listings == {MANIFEST, "editions/003/index.html",
                                   f"editions/003/{PDF.format(3)}"}
     assert build(again).editions == [4]
@@ -257,9 +257,11 @@ def test_editing_one_testimony_renders_its_page_and_the_listings_that_show_it(
     assert report.pages == ["feed.xml", "index.html", "testimonies/maurey-usa.html"]
     after = files(site)
     changed = {name for name in after if after[name] != before.get(name)}
-    assert changed == {MANIFEST, *report.pages, "editions/003/index.html",
-                       f"editions/003/{PDF.format(3)}", "editions/004/index.html",
-                       f"editions/004/{PDF.format(4)}"}
+    index = {name for name in changed if name.startswith("pagefind/")}
+    assert "pagefind/pagefind-entry.json" in index  # the search index of the new pages
+    assert changed - index == {MANIFEST, *report.pages, "editions/003/index.html",
+                               f"editions/003/{PDF.format(3)}", "editions/004/index.html",
+                               f"editions/004/{PDF.format(4)}"}
     assert "I had one small wobble" in Page(site / "testimonies" / "maurey-usa.html").text
     # what was carried over is what a build from nothing makes
     fresh = tmp_path / "fresh"
@@ -331,13 +333,15 @@ def test_a_changed_picture_renders_the_pages_again(again: Path) -> None:
         "intro: |\n", "intro: |\n  ![Our dog on the beach](images/dog.png)\n\n", 1))
     # the pictures are part of what every page is made from
     assert build(again, html_only=True).editions == ALL
-    assert (again / "site" / "images" / "dog.png").read_bytes() == png
+    # only the draft shows it: it is in the preview, not in the site
+    assert (again / "site-preview" / "images" / "dog.png").read_bytes() == png
+    assert not (again / "site" / "images").exists()
     assert not build(again, html_only=True).written
     (again / "images" / "dog.png").write_bytes(png + b"\1")
     report = build(again, html_only=True)
     assert report.written
     assert report.editions == ALL
-    assert (again / "site" / "images" / "dog.png").read_bytes() == png + b"\1"
+    assert (again / "site-preview" / "images" / "dog.png").read_bytes() == png + b"\1"
 
 
 def test_html_only_links_no_pdf_it_dropped(again: Path) -> None:
@@ -357,3 +361,32 @@ def test_html_only_links_no_pdf_it_dropped(again: Path) -> None:
             if not link.startswith(("http://", "https://", "mailto:", "#")):
                 target = (html.parent / link.split("#")[0]).resolve()
                 assert target.exists(), f"{html.relative_to(site)} links {link}"
+
+
+def search_index(site: Path) -> dict[str, tuple[int, bytes]]:
+    """The search index's files: each one's inode (a file carried over keeps it) and bytes."""
+    found = {p.relative_to(site).as_posix(): (p.stat().st_ino, p.read_bytes())
+             for p in (site / "pagefind").rglob("*") if p.is_file()}
+    assert len(found) > 10, found  # the index, its fragments, Pagefind's script and wasm
+    return found
+
+
+@pytest.mark.slow
+def test_the_search_index_is_built_again_only_when_a_page_changed(again: Path) -> None:
+    site = again / "site"
+    first = search_index(site)
+    manifest = json.loads((site / MANIFEST).read_text())
+    assert {p for p in manifest["pages"] if p.startswith("pagefind/")} == set(first)
+    # a change to the draft changes no page of the site: the index is carried over as it was
+    edit(again / "editions" / "005.yaml", "a little more Dutch", "a little more Frisian")
+    report = build(again, html_only=True)
+    assert report.editions == [DRAFT]
+    assert search_index(site) == first
+    # a published page changed: the index is Pagefind's of the new pages
+    edit_maureys_second_update(again)
+    report = build(again, html_only=True)
+    assert report.editions == [3, 4]
+    after = search_index(site)
+    assert not any(after[p][0] == first[p][0] for p in set(after) & set(first))
+    assert [p for p in after if p.startswith("pagefind/fragment/")] != [
+        p for p in first if p.startswith("pagefind/fragment/")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 from pathlib import Path
@@ -153,16 +154,22 @@ DRAFT_ONLY = ("a little more Dutch", "I never thought I would be one of them")
 
 def test_no_draft_page_pdf_or_text_is_anywhere_in_the_site(built: Path) -> None:
     """Uploading site/ publishes no draft: no file of it, no link to it, none of its words."""
-    walked = 0
+    walked = indexed = searched = 0
     for folder, _, names in os.walk(built):
         for name in names:
             path = Path(folder) / name
             relative = path.relative_to(built).as_posix()
             walked += 1
             assert not relative.startswith("editions/005"), relative
+            if relative.startswith("pagefind/"):
+                indexed += 1
             if path.suffix == ".pdf":
                 text = " ".join(pdf_text(path))
                 assert not re.search(r"\bdraft\b", text, re.IGNORECASE), relative
+            elif path.suffix == ".pf_fragment":  # what a search result shows of a page
+                text = gzip.decompress(path.read_bytes()).decode()
+                assert "editions/005" not in text, relative
+                searched += 1
             elif path.suffix in (".html", ".xml", ".json"):
                 text = path.read_text(encoding="utf-8")
                 assert "editions/005" not in text, relative
@@ -170,8 +177,10 @@ def test_no_draft_page_pdf_or_text_is_anywhere_in_the_site(built: Path) -> None:
             else:
                 continue  # fonts and style sheets
             assert not [s for s in DRAFT_ONLY if s in text], relative
-    # 18 pages, 4 PDFs, the feed, 3 style sheets, 9 fonts and the manifest
-    assert walked == SAMPLE_PAGES + SAMPLE_PDFS + 1 + 3 + 9 + 1
+    # 18 pages, 4 PDFs, the feed, 3 style sheets and the search's script, 9 fonts, the
+    # manifest and the search index, whose fragments are the 4 editions' and 12 testimonies'
+    assert walked == SAMPLE_PAGES + SAMPLE_PDFS + 1 + 4 + 9 + 1 + indexed
+    assert searched == 16
     drafts = drafts_of(built)
     draft = page(drafts, 5)
     assert all(s in draft.text for s in DRAFT_ONLY)
@@ -195,13 +204,25 @@ def test_every_link_in_the_site_resolves(built: Path) -> None:
     assert followed > 100
 
 
-def test_no_script_reaches_a_page(built: Path) -> None:
+def test_no_script_reaches_a_page_but_the_search(built: Path) -> None:
+    """The one script is the archive's search, the tool's own file, on the archive, the list of
+    testimonies and each testimony page; no edition page has one, nor any inline script."""
+    searched = 0
     for path in every_page(built):
         p = Page(path)
-        assert not p.find_all("script")
+        scripts = p.find_all("script")
+        if path.parent.name == "editions" or "editions" in path.parts:
+            assert scripts == [], path
+        else:
+            root = "../" if path.parent.name == "testimonies" else ""
+            assert [dict(s) for s in scripts] == [
+                {"type": "module", "src": f"{root}assets/search.js"}], path
+            assert p.find_all("section", class_="site-search")[0]["data-pagefind-ignore"] == "all"
+            searched += 1
         for _, attributes in p.tags:
             assert not [name for name in attributes if name.startswith("on")], path
         assert not [link for link in p.links if link.lower().startswith(("javascript:", "data:"))]
+    assert searched == SAMPLE_PAGES - 4  # all but the 4 published editions' pages
 
 
 # --- the build as a whole ----------------------------------------------------------------------
@@ -216,7 +237,15 @@ def test_same_input_same_bytes_whatever_the_jobs(built: Path, tmp_path: Path) ->
               for p in (again / "site").rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     assert len([k for k in first if k.suffix == ".pdf"]) == SAMPLE_PDFS
+    # Pagefind's search index too: the same pages give the same bytes
+    assert len([k for k in first if k.parts[0] == "pagefind"]) > 10
     assert [k for k in first if first[k] != second[k]] == []
+    drafts = drafts_of(built)
+    first = {p.relative_to(drafts): p.read_bytes() for p in drafts.rglob("*") if p.is_file()}
+    second = {p.relative_to(drafts_of(again / "site")): p.read_bytes()
+              for p in drafts_of(again / "site").rglob("*") if p.is_file()}
+    assert first == second
+    assert len([k for k in first if k.suffix == ".pdf"]) == 1
 
 
 def test_failed_build_keeps_the_site(project: Path) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import search
 from .assemble import EditionView, assemble, assemble_testimonies, estimated_pages
 from .cache import FILES_CACHE, FileCache
 from .check import check_archive, errors
@@ -345,6 +346,28 @@ def _stage_drafts(preview: Path, staging: Path, outputs: Outputs, last: Manifest
         entries, {path: key for path, (key, _) in outputs.items()}, inputs))
 
 
+def _html(pages: Iterable[str], entries: dict[int, Entry]) -> set[str]:
+    """The pages of a site: what the search index is made from."""
+    return {p for p in pages if p.endswith(".html")} | {e.page for e in entries.values()}
+
+
+def _last_index(site: Path, last: Manifest) -> dict[str, str]:
+    """The last build's search index by path, when it is whole and of this Pagefind."""
+    index = {p: k for p, k in last.pages.items() if p.startswith(f"{search.SEARCH_DIR}/")}
+    return index if search.current(site, index) else {}
+
+
+def _search_index(site: Path, staging: Path, last: Manifest, changed: bool) -> dict[str, str]:
+    """The search index of the staged site, by path with each file's key: the last build's,
+    carried over, when no page changed; else Pagefind's of the staged pages."""
+    index = _last_index(site, last)
+    if index and not changed:
+        carry(site, staging, index)
+        return index
+    search.index(staging)
+    return {path: file_key((staging / path).read_bytes()) for path in search.files(staging)}
+
+
 def _pictures(texts: Iterable[EditionText | PageText]) -> set[str]:
     return {image for text in texts for html in text.html() for image in images_in(html)}
 
@@ -403,7 +426,7 @@ def _build(root: Path, out: Path, preview: Path, numbers: Iterable[int] | None, 
                      for e in archive.editions)
     # The last build read the same files with the same options, and the site is as it wrote
     # it: there is nothing to render, nor even to look at again.
-    options = {"numbers": numbers, "html_only": html_only}
+    options = {"numbers": numbers, "html_only": html_only, "search": search.pagefind_version()}
     inputs = inputs_key(fingerprint(root / "templates", files, archive.settings), digests,
                         archive, root / IMAGES_DIR, options)
     previous = manifest.present(out, archive.settings)
@@ -481,8 +504,8 @@ def _build(root: Path, out: Path, preview: Path, numbers: Iterable[int] | None, 
     outputs: Outputs | None = None
     if not todo:  # then the other pages are what they would be after rendering
         outputs = other_pages(out)
-        written = encode_manifest(entries, {path: key for path, (key, _) in outputs.items()},
-                                  manifest.inputs)
+        written = encode_manifest(entries, {path: key for path, (key, _) in outputs.items()}
+                                  | _last_index(out, manifest), manifest.inputs)
         draft_pages = {path: key for path, (key, _) in draft_outputs.items()}
         drafts_same = (encode_manifest(draft_entries, draft_pages, drafts_manifest.inputs)
                        == _bytes(preview / MANIFEST) and intact(preview, drafts_manifest)
@@ -491,7 +514,8 @@ def _build(root: Path, out: Path, preview: Path, numbers: Iterable[int] | None, 
             # what changed changes no page (a comment in a file, say): only the inputs' key
             # is new, and the manifest is rewritten to say so
             write_file(out, MANIFEST, encode_manifest(
-                entries, {path: key for path, (key, _) in outputs.items()}, inputs))
+                entries, {path: key for path, (key, _) in outputs.items()}
+                | _last_index(out, manifest), inputs))
             if drafting:
                 write_file(preview, MANIFEST, encode_manifest(draft_entries, draft_pages,
                                                               inputs))
@@ -550,8 +574,12 @@ def _build(root: Path, out: Path, preview: Path, numbers: Iterable[int] | None, 
         log.info("rendered %d of the archive's %d other pages and files in %.2f s, carried "
                  "over the rest", len(report.pages), len(outputs),
                  time.perf_counter() - rendering_started)
+        pages_changed = (any(n not in drafts for n in report.editions)
+                         or any(p.endswith(".html") for p in report.pages)
+                         or _html(outputs, entries) != _html(manifest.pages, manifest.editions))
+        index = _search_index(out, staging, manifest, pages_changed)
         write_file(staging, MANIFEST, encode_manifest(
-            entries, {path: key for path, (key, _) in outputs.items()}, inputs))
+            entries, {path: key for path, (key, _) in outputs.items()} | index, inputs))
         if draft_staging is not None:
             _stage_drafts(preview, draft_staging, draft_outputs, drafts_manifest,
                           draft_entries, inputs, archive.settings)
