@@ -4,7 +4,8 @@ Pages, the feed and the manifest are kept as written, but for what varies with t
 of the libraries a machine installed (the PDFs' byte sizes, the keys hashed over those
 versions); a PDF is kept as a digest of what a reader gets: pages, metadata, bookmarks and
 text, an EPUB as its members, package document and navigation. Fonts and pictures are
-listed by name only: they are copied from their packages as they are. The byte-for-byte
+listed by name only: they are copied from their packages as they are; so is the search index
+(Pagefind's scripts, and its index, named by the hash of what it holds). The byte-for-byte
 promise is tested apart (test_site.py, test_determinism.py).
 """
 
@@ -32,6 +33,8 @@ def digest(site: Path) -> dict[str, str]:
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         name = path.relative_to(site).as_posix()
         names.append(name)
+        if name.startswith("pagefind/"):
+            continue
         if name.endswith(".pdf"):
             out[name + ".txt"] = pdf_digest(path)
         elif name.endswith(".epub"):

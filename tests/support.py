@@ -146,7 +146,19 @@ def site_files(site: Path, pattern: str, count: int) -> list[Path]:
     return found
 
 
-# What the sample's site holds: 5 editions (a page and a PDF each), 12 testimony pages, the
-# list of testimonies and the archive index.
-SAMPLE_PAGES = 19
-SAMPLE_PDFS = 10  # each edition's standard and large-print PDF
+# What the sample's site holds: 4 published editions (a page, two PDFs and an EPUB each), 12
+# testimony pages, the list of testimonies and the archive index; the draft, edition 5, is in
+# the preview beside it.
+SAMPLE_PAGES = 18
+SAMPLE_PDFS = 8  # each published edition's standard and large-print PDF
+
+
+def drafts_of(site: Path) -> Path:
+    """The preview a build writes the drafts into, beside `site`."""
+    return site.parent / f"{site.name}-preview"
+
+
+def every_page(site: Path) -> list[Path]:
+    """The pages of the site and of the drafts' preview: every page the sample builds."""
+    return [*site_files(site, "*.html", SAMPLE_PAGES),
+            *site_files(drafts_of(site), "*.html", 1)]

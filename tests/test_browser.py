@@ -7,6 +7,7 @@ on 127.0.0.1, as a reader on a phone or a desktop meets it. Screenshots go to te
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -263,3 +264,68 @@ def test_axe_finds_no_violation_on_any_page(browser: Any, served: str, built: Pa
     context.close()
     assert len(pages) == SAMPLE_PAGES
     assert {path: v for path, v in found.items() if v} == {}
+# A sentence of Maurey's update of September 2009, printed in editions 3 and 4 and on his
+# page; and a word only the draft, edition 5, prints (Annelies, new in it, lives in Leiden).
+PUBLISHED_SENTENCE = "I had one wobble last winter"
+DRAFT_WORDS = "Leiden"
+
+
+def test_the_search_finds_a_published_sentence_and_follows_it_by_keyboard(
+        browser: Any, served: str) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(served)
+    search = page.get_by_role("search", name="Search the archive")
+    words = search.get_by_role("searchbox", name="Words to find")
+    expect(words).to_be_visible()  # the script read the index and showed the form
+    words.focus()
+    page.keyboard.type(PUBLISHED_SENTENCE)
+    page.keyboard.press("Enter")
+    status = page.get_by_role("status")
+    expect(status).to_have_text(re.compile(r"Pages found: \d+"))
+    results = page.locator(".search-results a")
+    hrefs = results.evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    assert served + "testimonies/maurey-usa.html" in [h.split("#")[0] for h in hrefs]
+    assert {h.split("#")[0] for h in hrefs} >= {served + "editions/003/index.html",
+                                                served + "editions/004/index.html"}
+    shoot(page, "search-desktop")
+    # Tab from the words: the button, the two filters, then the first result
+    for _ in range(4):
+        page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == hrefs[0]
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.split("#")[0] == hrefs[0].split("#")[0]
+    assert PUBLISHED_SENTENCE in page.locator("main").inner_text()
+    context.close()
+
+
+def test_the_search_finds_nothing_of_the_draft_and_filters_by_country(
+        browser: Any, served: str) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(served + "testimonies/maurey-usa.html")
+    words = page.get_by_role("searchbox", name="Words to find")
+    words.fill(DRAFT_WORDS)
+    words.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Nothing found.")
+    assert page.locator(".search-results li").count() == 0
+    words.fill("")
+    country = page.get_by_role("combobox", name="Country")
+    options = country.locator("option").all_inner_texts()
+    assert options == ["Any country", "Australia", "Canada", "Denmark", "Germany", "Ireland",
+                       "Netherlands", "New Zealand", "UK", "USA"]
+    country.select_option("Ireland")
+    expect(page.get_by_role("status")).to_have_text(re.compile(r"Pages found: \d+"))
+    hrefs = {h.split("#")[0] for h in page.locator(".search-results a").evaluate_all(
+        "els => els.map(a => a.href)")}
+    assert {served + "testimonies/siobhan-ireland.html",
+            served + "testimonies/padraig-ireland.html"} <= hrefs
+    assert served + "testimonies/maurey-usa.html" not in hrefs
+    shoot(page, "search-phone")
+    context.close()

@@ -52,7 +52,7 @@ def test_new_markers_count_published_editions_only(project: Path) -> None:
     assert run(project, "new", "edition", "--today", "2013-04-01").exit_code == 0
     result = run(project, "build", "6", "--html-only", "-q")
     assert result.exit_code == 0, result.output
-    page = project / "site/editions/006/index.html"
+    page = project / "site-preview/editions/006/index.html"
     assert new_markers(page, "soren-denmark") == [
         "Update – February 2012 – 2 years on LDN New",
         "Update – March 2013 – Update from Søren New"]
@@ -222,8 +222,10 @@ def test_verbose_names_each_stage_with_its_time_and_counts(project: Path) -> Non
         "checked them in T s: 0 errors, 0 warnings",
         "converted 46 Markdown texts of 17 pages in T s: 0 from the cache, 46 with pandoc",
         "rendered 5 editions in T s",
-        "rendered 29 of the archive's 29 other pages and files in T s, carried over the rest",
-        f"wrote the site into {site}"]
+        "rendered 28 of the archive's 28 other pages and files in T s, carried over the rest",
+        "indexed the pages for search in T s",
+        f"wrote the site into {site}",
+        f"wrote the drafts into {project / 'site-preview'}"]
     edit(project / "editions/005.yaml", "There is a wedding", "There is one wedding")
     again = run(project, "build", "-v", "--html-only")
     assert stages(again.stderr) == [
@@ -232,8 +234,9 @@ def test_verbose_names_each_stage_with_its_time_and_counts(project: Path) -> Non
         "converted 46 Markdown texts of 17 pages in T s: 45 from the cache, 1 with pandoc",
         "carried over 4 editions from the last build: 1, 2, 3, 4",
         "rendered 1 edition in T s",
-        "rendered 0 of the archive's 29 other pages and files in T s, carried over the rest",
-        f"wrote the site into {site}"]
+        "rendered 0 of the archive's 28 other pages and files in T s, carried over the rest",
+        f"wrote the site into {site}",
+        f"wrote the drafts into {project / 'site-preview'}"]
 
 
 def test_very_verbose_names_each_file(project: Path) -> None:

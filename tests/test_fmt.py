@@ -15,7 +15,7 @@ from editions.markdown import convert_texts
 from editions.prose import normalized, semantic_lines
 
 from .conftest import run, write
-from .support import SAMPLE_PAGES, site_files
+from .support import SAMPLE_PAGES, drafts_of, site_files
 
 
 def test_the_sample_archive_is_canonical(project: Path) -> None:
@@ -45,6 +45,11 @@ def scramble(path: Path) -> None:
     # `name` last: an order the spec does not have.
     text = re.sub(r"\A(name: .*\n)(.*)", r"\2\1", text, flags=re.S)
     path.write_text(text, encoding="utf-8")
+
+
+def drafts(site: Path) -> dict[str, str]:
+    return {str(p.relative_to(drafts_of(site))): p.read_text(encoding="utf-8")
+            for p in site_files(drafts_of(site), "*.html", 1)}
 
 
 def pages(site: Path) -> dict[str, str]:
@@ -100,7 +105,10 @@ def test_fmt_changes_no_page_of_the_archive(project: Path, tmp_path: Path) -> No
     assert result.stdout == "formatted 18 of 18 files in " + result.stdout.split(" in ")[1]
     build(project, tmp_path / "after", html_only=True)
     before, after = pages(tmp_path / "before"), pages(tmp_path / "after")
-    assert len(before) == 19  # 5 editions, the archive, 12 testimony pages and their list
+    assert len(before) == 18  # 4 editions, the archive, 12 testimony pages and their list
+    assert before == after
+    before, after = drafts(tmp_path / "before"), drafts(tmp_path / "after")
+    assert len(before) == 1  # the draft, edition 5
     assert before == after
     # and the tricky text was indeed reflowed where it is prose, and left alone elsewhere
     text = (project / "editions/005.yaml").read_text(encoding="utf-8")

@@ -352,7 +352,9 @@ def test_a_picture_reaches_the_page_and_the_pdf(project: Path) -> None:
     edit(project / "editions/005.yaml", "testimonies:\n", "testimonies:\n  - kim-canada\n")
     result = run(project, "build", "5")
     assert result.exit_code == 0, result.output
-    site = project / "site"
+    # only the draft shows it: the picture is in the preview beside the site, not in the site
+    assert not (project / "site" / "images").exists()
+    site = project / "site-preview"
     assert (site / "images" / "dog.png").read_bytes() == tiny_png(40, 30)
     page = Page(site / "editions/005/index.html")
     assert [(a["src"], a["alt"]) for t, a in page.tags if t == "img"] == [
@@ -442,7 +444,7 @@ def test_html_in_a_text_is_a_warning_where_it_prints_as_written(project: Path) -
     edit(project / "editions/005.yaml", "testimonies:\n", "testimonies:\n  - kim-canada\n")
     assert run(project, "build", "--html-only", "5").exit_code == 0
     assert "Text with &lt;b&gt;bold&lt;/b&gt;" in (
-        project / "site" / "editions" / "005" / "index.html").read_text()
+        project / "site-preview" / "editions" / "005" / "index.html").read_text()
 
 
 # Each sized so that code quadratic in it takes minutes (a 40 KB run of `\[` took 30 s in
@@ -487,12 +489,12 @@ def test_one_text_cannot_define_a_link_in_another(project: Path) -> None:
     for _ in ("cold", "warm"):
         result = run(project, "build", "--html-only")
         assert result.exit_code == 0, result.stderr
-        page = (project / "site" / "editions" / "005" / "index.html").read_text()
+        page = (project / "site-preview" / "editions" / "005" / "index.html").read_text()
         assert "It was [sic] and [also]." in page
         assert "evil.example" not in page
     attacker.write_text(GOOD, encoding="utf-8")
     assert run(project, "build", "--html-only").exit_code == 0
-    page = (project / "site" / "editions" / "005" / "index.html").read_text()
+    page = (project / "site-preview" / "editions" / "005" / "index.html").read_text()
     assert "It was [sic] and [also]." in page
     assert "evil.example" not in page
 

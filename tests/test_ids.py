@@ -59,7 +59,7 @@ def test_testimonies_whose_ids_look_like_other_texts_keep_their_own_text(
 
     build(project, numbers=[5], jobs=1)
 
-    site = project / "site" / "editions" / "005"
+    site = project / "site-preview" / "editions" / "005"
     html = (site / "index.html").read_text(encoding="utf-8")
     texts = {"annelies-netherlands": ("ANNELIES UPDATE", "ANNELIES NOTE"),
              "annelies-netherlands-u1": ("MOS STORY", "MOS NOTE"),

@@ -17,10 +17,16 @@ from editions.publish import publish
 
 from .conftest import copy_sample, run
 from .pages import Page, pdf_text
-from .support import SAMPLE_PAGES, site_files, tiny_png
+from .support import SAMPLE_PAGES, drafts_of, edit, site_files, tiny_png
 
 ALL = [1, 2, 3, 4, 5]
+DRAFT = 5  # built into the preview beside the site, never into the site
 PDF = "those-who-suffer-much-know-much-{:03d}.pdf"
+
+
+def home(site: Path, number: int) -> Path:
+    """The folder a build writes an edition of the sample into: the draft's is the preview."""
+    return (drafts_of(site) if number == DRAFT else site) / "editions" / f"{number:03d}"
 
 
 def files(site: Path) -> dict[str, bytes]:
@@ -28,8 +34,14 @@ def files(site: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
+def recorded(site: Path) -> dict[str, object]:
+    """Each edition's entry in the manifests of the site and of the drafts' preview."""
+    return {**json.loads((site / MANIFEST).read_text())["editions"],
+            **json.loads((drafts_of(site) / MANIFEST).read_text())["editions"]}
+
+
 def edition_files(site: Path, number: int) -> dict[str, bytes]:
-    folder = site / "editions" / f"{number:03d}"
+    folder = home(site, number)
     return {p.name: p.read_bytes() for p in folder.iterdir()}
 
 
@@ -53,7 +65,11 @@ def again(first_build: Path, tmp_path: Path) -> Path:
 def test_the_manifest_names_every_edition_and_its_files(first_build: Path) -> None:
     text = (first_build / "site" / MANIFEST).read_text()
     manifest = json.loads(text)
-    assert sorted(manifest["editions"]) == ["001", "002", "003", "004", "005"]
+    assert sorted(manifest["editions"]) == ["001", "002", "003", "004"]
+    drafts = json.loads((first_build / "site-preview" / MANIFEST).read_text())
+    assert sorted(drafts["editions"]) == ["005"]
+    assert sorted(drafts["pages"]) == sorted(p for p in manifest["pages"]
+                                             if p.startswith("assets/"))
     entry = manifest["editions"]["003"]
     assert entry["page"] == "editions/003/index.html"
     assert entry["pdf"] == f"editions/003/{PDF.format(3)}"
@@ -66,7 +82,7 @@ def test_the_manifest_names_every_edition_and_its_files(first_build: Path) -> No
 def test_a_rebuild_with_nothing_changed_renders_nothing(again: Path) -> None:
     site = again / "site"
     before = files(site)
-    inodes = {n: (site / "editions" / f"{n:03d}" / PDF.format(n)).stat().st_ino for n in ALL}
+    inodes = {n: (home(site, n) / PDF.format(n)).stat().st_ino for n in ALL}
     manifest = (site / MANIFEST).stat().st_ino
     report = build(again)
     assert report.editions == []
@@ -74,11 +90,12 @@ def test_a_rebuild_with_nothing_changed_renders_nothing(again: Path) -> None:
     assert report.pages == []
     assert not report.written
     assert report.summary() == (f"built 0 editions, 5 up to date; the archive in {site} was "
-                                f"up to date, in {report.seconds:.1f} s")
+                                f"up to date, in {report.seconds:.1f} s; drafts in "
+                                "site-preview/")
     assert files(site) == before
     assert (site / MANIFEST).stat().st_ino == manifest  # not even the manifest is written
     # carried over as they were: the very same files, linked into the new site
-    assert all((site / "editions" / f"{n:03d}" / PDF.format(n)).stat().st_ino == inodes[n]
+    assert all((home(site, n) / PDF.format(n)).stat().st_ino == inodes[n]
                for n in ALL)
 
 
@@ -150,9 +167,9 @@ def test_a_build_of_one_edition_carries_the_others(again: Path) -> None:
     after = files(site)
     # edition 4 prints the change too, but was not asked for: it stays as built
     changed = {name for name in after if after[name] != before.get(name)}
-    # the listings (archive, feed, testimony pages) are always rendered afresh
+    # the listings (archive, feed, testimony pages, search index) are always rendered afresh
     listings = {n for n in changed if n in ("index.html", "feed.xml")
-                or n.startswith("testimonies/")}
+                or n.startswith(("testimonies/", "pagefind/"))}
     assert changed - listings == {MANIFEST, "editions/003/index.html", *formats(3)}
     assert build(again).editions == [4]
 
@@ -160,14 +177,14 @@ def test_a_build_of_one_edition_carries_the_others(again: Path) -> None:
 def test_html_only_keeps_what_is_current_and_drops_stale_pdfs(again: Path) -> None:
     site = again / "site"
     path = again / "testimonies" / "annelies-netherlands.yaml"
-    manifest = json.loads((site / MANIFEST).read_text())
+    manifest = recorded(site)
     printing = [5]  # Annelies is new in the draft, edition 5
     path.write_text(path.read_text().replace("story: |", "story: |\n  A new first line.", 1))
     report = build(again, html_only=True)
     assert report.editions == printing
     assert report.pdfs == 0
     for number in ALL:
-        pdf = site / "editions" / f"{number:03d}" / PDF.format(number)
+        pdf = home(site, number) / PDF.format(number)
         # an edition whose text changed loses its PDF, which no longer matches it
         assert pdf.is_file() == (number not in printing)
     archive = Page(site / "index.html")
@@ -176,15 +193,16 @@ def test_html_only_keeps_what_is_current_and_drops_stale_pdfs(again: Path) -> No
     # the next full build lays out only the PDFs that are missing
     report = build(again)
     assert report.editions == printing
-    new_manifest = json.loads((site / MANIFEST).read_text())
+    new_manifest = recorded(site)
     for number in ALL:
         key = f"{number:03d}"
-        same = new_manifest["editions"][key] == manifest["editions"][key]
+        same = new_manifest[key] == manifest[key]
         assert same == (number not in printing)
 
 
 def test_an_unreadable_manifest_means_everything_is_rendered(again: Path) -> None:
     (again / "site" / MANIFEST).write_text("{not json")
+    (again / "site-preview" / MANIFEST).write_text("{not json")
     result = run(again, "build", "--html-only")
     assert result.exit_code == 0
     assert "unreadable" in result.stderr
@@ -245,8 +263,10 @@ def test_editing_one_testimony_renders_its_page_and_the_listings_that_show_it(
     assert report.pages == ["feed.xml", "index.html", "testimonies/maurey-usa.html"]
     after = files(site)
     changed = {name for name in after if after[name] != before.get(name)}
-    assert changed == {MANIFEST, *report.pages, "editions/003/index.html", *formats(3),
-                       "editions/004/index.html", *formats(4)}
+    index = {name for name in changed if name.startswith("pagefind/")}
+    assert "pagefind/pagefind-entry.json" in index  # the search index of the new pages
+    assert changed - index == {MANIFEST, *report.pages, "editions/003/index.html",
+                               *formats(3), "editions/004/index.html", *formats(4)}
     assert "I had one small wobble" in Page(site / "testimonies" / "maurey-usa.html").text
     # what was carried over is what a build from nothing makes
     fresh = tmp_path / "fresh"
@@ -318,13 +338,15 @@ def test_a_changed_picture_renders_the_pages_again(again: Path) -> None:
         "intro: |\n", "intro: |\n  ![Our dog on the beach](images/dog.png)\n\n", 1))
     # the pictures are part of what every page is made from
     assert build(again, html_only=True).editions == ALL
-    assert (again / "site" / "images" / "dog.png").read_bytes() == png
+    # only the draft shows it: it is in the preview, not in the site
+    assert (again / "site-preview" / "images" / "dog.png").read_bytes() == png
+    assert not (again / "site" / "images").exists()
     assert not build(again, html_only=True).written
     (again / "images" / "dog.png").write_bytes(png + b"\1")
     report = build(again, html_only=True)
     assert report.written
     assert report.editions == ALL
-    assert (again / "site" / "images" / "dog.png").read_bytes() == png + b"\1"
+    assert (again / "site-preview" / "images" / "dog.png").read_bytes() == png + b"\1"
 
 
 def test_html_only_links_no_pdf_it_dropped(again: Path) -> None:
@@ -344,3 +366,32 @@ def test_html_only_links_no_pdf_it_dropped(again: Path) -> None:
             if not link.startswith(("http://", "https://", "mailto:", "#")):
                 target = (html.parent / link.split("#")[0]).resolve()
                 assert target.exists(), f"{html.relative_to(site)} links {link}"
+
+
+def search_index(site: Path) -> dict[str, tuple[int, bytes]]:
+    """The search index's files: each one's inode (a file carried over keeps it) and bytes."""
+    found = {p.relative_to(site).as_posix(): (p.stat().st_ino, p.read_bytes())
+             for p in (site / "pagefind").rglob("*") if p.is_file()}
+    assert len(found) > 10, found  # the index, its fragments, Pagefind's script and wasm
+    return found
+
+
+@pytest.mark.slow
+def test_the_search_index_is_built_again_only_when_a_page_changed(again: Path) -> None:
+    site = again / "site"
+    first = search_index(site)
+    manifest = json.loads((site / MANIFEST).read_text())
+    assert {p for p in manifest["pages"] if p.startswith("pagefind/")} == set(first)
+    # a change to the draft changes no page of the site: the index is carried over as it was
+    edit(again / "editions" / "005.yaml", "a little more Dutch", "a little more Frisian")
+    report = build(again, html_only=True)
+    assert report.editions == [DRAFT]
+    assert search_index(site) == first
+    # a published page changed: the index is Pagefind's of the new pages
+    edit_maureys_second_update(again)
+    report = build(again, html_only=True)
+    assert report.editions == [3, 4]
+    after = search_index(site)
+    assert not any(after[p][0] == first[p][0] for p in set(after) & set(first))
+    assert [p for p in after if p.startswith("pagefind/fragment/")] != [
+        p for p in first if p.startswith("pagefind/fragment/")]

@@ -172,7 +172,7 @@ def test_warnings_pass_check_and_build_but_not_strict(project: Path) -> None:
     assert result.exit_code == 0
     assert result.stderr == warning + "\n"
     assert result.stdout.endswith("; 1 warning\n")
-    assert "kim@example.com" in (project / "site/editions/005/index.html").read_text()
+    assert "kim@example.com" in (project / "site-preview/editions/005/index.html").read_text()
 
 
 def test_errors_and_warnings_are_counted_apart(project: Path) -> None:

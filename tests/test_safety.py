@@ -215,7 +215,9 @@ def test_out_elsewhere_and_again(project: Path, tmp_path: Path) -> None:
     assert run(project, "build", "--html-only", "--out", str(out)).exit_code == 0
     assert run(project, "build", "--html-only", "--out", str(out)).exit_code == 0
     assert (out / "index.html").is_file()
-    assert sorted(p.name for p in out.parent.iterdir()) == [".news.lock", "news"]
+    # the drafts beside the site, named after it
+    assert sorted(p.name for p in out.parent.iterdir()) == [".news.lock", "news", "news-preview"]
+    assert (out.parent / "news-preview" / "editions/005/index.html").is_file()
 
 
 def test_a_site_that_is_a_link_is_built_where_it_points(project: Path, tmp_path: Path) -> None:
@@ -230,7 +232,8 @@ def test_a_site_that_is_a_link_is_built_where_it_points(project: Path, tmp_path:
         result = run(project, "build", "--html-only")
         assert result.exit_code == 0, result.output
         assert f" and the archive into {www} in " in result.stdout
-        assert "Round " + str(number) in (www / "editions/005/index.html").read_text()
+        assert "Round " + str(number) in (
+            project / "site-preview/editions/005/index.html").read_text()
     assert (project / "site").is_symlink()
     assert os.readlink(project / "site") == str(www)
     assert (www / "index.html").is_file()

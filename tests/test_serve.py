@@ -48,7 +48,10 @@ def test_serve_builds_serves_and_rebuilds_on_save(preview: Preview, project: Pat
     assert "Maurey, USA" in page
     assert VERSION_PATH in page  # the reload script, only in what is served
     built = (project / "site" / "testimonies" / "maurey-usa.html").read_text(encoding="utf-8")
-    assert "<script" not in built
+    # the built page's one script is the search's; the reload script is only in what is served
+    assert built.count("<script") == 1
+    assert '<script type="module" src="../assets/search.js"></script>' in built
+    assert "/__editions/" not in built
     status, kind, _ = fetch(preview.url + "assets/style.css")
     assert (status, kind) == (200, "text/css")
 
@@ -149,12 +152,15 @@ def test_serve_rebuilds_when_a_picture_is_replaced(preview: Preview, project: Pa
     path = project / "editions" / "005.yaml"
     save(preview, path, path.read_text(encoding="utf-8").replace(
         "There is a wedding", "![The Gap of Dunloe](images/walk.png)\n\n  There is a wedding"))
-    assert (project / "site/images/walk.png").read_bytes() == tiny_png(4, 3)
+    # only the draft shows it: the preview has it, served as if in the site
+    assert (project / "site-preview/images/walk.png").read_bytes() == tiny_png(4, 3)
+    with urllib.request.urlopen(preview.url + "images/walk.png", timeout=TIMEOUT) as response:
+        assert response.read() == tiny_png(4, 3)
     before = preview.version
     picture.write_bytes(tiny_png(8, 6))
     assert preview.wait_for_version(before, TIMEOUT) > before
     assert preview.error is None
-    assert (project / "site/images/walk.png").read_bytes() == tiny_png(8, 6)
+    assert (project / "site-preview/images/walk.png").read_bytes() == tiny_png(8, 6)
 
 
 def test_serve_rebuilds_when_a_template_or_a_setting_changes(preview: Preview,
@@ -288,7 +294,8 @@ def test_a_big_edition_is_served_at_once_and_its_pdf_when_ready(
         assert preview.wait_for_version(started, 300) > started  # the PDFs laid out
         _, _, page = fetch(preview.url + "editions/004/")
         assert "PDF being made…" not in page
-        assert len(list((project / "site").rglob("*[0-9].pdf"))) == 5
+        assert len(list((project / "site").rglob("*[0-9].pdf"))) == 4
+        assert len(list((project / "site-preview").rglob("*[0-9].pdf"))) == 1  # the draft's
     finally:
         preview.stop()
     said = [record.getMessage() for record in caplog.records]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import os
 import re
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from editions.build import build
 
 from .conftest import copy_sample, reissue_changed, run
 from .pages import Page, outline, pdf_text
-from .support import SAMPLE_PAGES, SAMPLE_PDFS, edit, site_files, site_links
+from .support import SAMPLE_PAGES, SAMPLE_PDFS, drafts_of, edit, every_page, site_links
 
 PDF = "those-who-suffer-much-know-much-{:03d}.pdf"
 
@@ -95,7 +97,7 @@ def test_pdf_numbers_references(built: Path) -> None:
 
 
 def test_draft_pdf_says_draft(built: Path) -> None:
-    assert pdf_text(pdf(built, 5))[0].startswith("DRAFT – NOT YET PUBLISHED")
+    assert pdf_text(pdf(drafts_of(built), 5))[0].startswith("DRAFT – NOT YET PUBLISHED")
 
 
 # --- edition pages -----------------------------------------------------------------------------
@@ -103,7 +105,7 @@ def test_draft_pdf_says_draft(built: Path) -> None:
 
 @pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
 def test_edition_page_structure(built: Path, number: int) -> None:
-    p = page(built, number)
+    p = page(built if number != 5 else drafts_of(built), number)
     articles = p.find_all("article", class_="testimony")
     toc = [link for link in p.links if link.startswith("#")]
     assert articles
@@ -138,12 +140,54 @@ def test_archive_lists_published_editions_newest_first(built: Path) -> None:
     assert cards == [("4", "1 November 2011", "8"), ("3", "1 September 2010", "7"),
                      ("2", "1 June 2009", "4"), ("1", "1 August 2008", "4")]
     assert "editions/005/index.html" not in archive.links  # the draft is built, not listed
-    assert (built / "editions/005/index.html").is_file()
+    assert (drafts_of(built) / "editions/005/index.html").is_file()
     for number in (1, 2, 3, 4):
         link = f"editions/{number:03d}/{PDF.format(number)}"
         assert link in archive.links
         size = (built / link).stat().st_size
         assert f"({round(size / 1024)} KB)" in archive.text
+
+
+# Sentences only the draft, edition 5, prints: its introduction and Annelies's story (she is
+# new in it and in no published edition).
+DRAFT_ONLY = ("a little more Dutch", "I never thought I would be one of them")
+
+
+def test_no_draft_page_pdf_or_text_is_anywhere_in_the_site(built: Path) -> None:
+    """Uploading site/ publishes no draft: no file of it, no link to it, none of its words."""
+    walked = indexed = searched = 0
+    for folder, _, names in os.walk(built):
+        for name in names:
+            path = Path(folder) / name
+            relative = path.relative_to(built).as_posix()
+            walked += 1
+            assert not relative.startswith("editions/005"), relative
+            if relative.startswith("pagefind/"):
+                indexed += 1
+            if path.suffix == ".pdf":
+                text = " ".join(pdf_text(path))
+                assert not re.search(r"\bdraft\b", text, re.IGNORECASE), relative
+            elif path.suffix == ".pf_fragment":  # what a search result shows of a page
+                text = gzip.decompress(path.read_bytes()).decode()
+                assert "editions/005" not in text, relative
+                searched += 1
+            elif path.suffix in (".html", ".xml", ".json"):
+                text = path.read_text(encoding="utf-8")
+                assert "editions/005" not in text, relative
+                assert "draft-banner" not in text, relative
+            else:
+                continue  # fonts and style sheets
+            assert not [s for s in DRAFT_ONLY if s in text], relative
+    # 18 pages, 4 PDFs, the feed, 3 style sheets and the search's script, 9 fonts, the
+    # manifest and the search index, whose fragments are the 4 editions' and 12 testimonies'
+    assert walked == SAMPLE_PAGES + SAMPLE_PDFS + 1 + 4 + 9 + 1 + indexed
+    assert searched == 16
+    drafts = drafts_of(built)
+    draft = page(drafts, 5)
+    assert all(s in draft.text for s in DRAFT_ONLY)
+    assert "Draft – not yet published" in draft.text
+    assert pdf_text(pdf(drafts, 5))[0].startswith("DRAFT – NOT YET PUBLISHED")
+    assert PDF.format(5) in draft.links
 
 
 def test_archive_whats_new(built: Path) -> None:
@@ -161,13 +205,25 @@ def test_every_link_in_the_site_resolves(built: Path) -> None:
     assert followed > 100
 
 
-def test_no_script_reaches_a_page(built: Path) -> None:
-    for path in site_files(built, "*.html", SAMPLE_PAGES):
+def test_no_script_reaches_a_page_but_the_search(built: Path) -> None:
+    """The one script is the archive's search, the tool's own file, on the archive, the list of
+    testimonies and each testimony page; no edition page has one, nor any inline script."""
+    searched = 0
+    for path in every_page(built):
         p = Page(path)
-        assert not p.find_all("script")
+        scripts = p.find_all("script")
+        if path.parent.name == "editions" or "editions" in path.parts:
+            assert scripts == [], path
+        else:
+            root = "../" if path.parent.name == "testimonies" else ""
+            assert [dict(s) for s in scripts] == [
+                {"type": "module", "src": f"{root}assets/search.js"}], path
+            assert p.find_all("section", class_="site-search")[0]["data-pagefind-ignore"] == "all"
+            searched += 1
         for _, attributes in p.tags:
             assert not [name for name in attributes if name.startswith("on")], path
         assert not [link for link in p.links if link.lower().startswith(("javascript:", "data:"))]
+    assert searched == SAMPLE_PAGES - 4  # all but the 4 published editions' pages
 
 
 # --- the build as a whole ----------------------------------------------------------------------
@@ -182,7 +238,15 @@ def test_same_input_same_bytes_whatever_the_jobs(built: Path, tmp_path: Path) ->
               for p in (again / "site").rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     assert len([k for k in first if k.suffix == ".pdf"]) == SAMPLE_PDFS
+    # Pagefind's search index too: the same pages give the same bytes
+    assert len([k for k in first if k.parts[0] == "pagefind"]) > 10
     assert [k for k in first if first[k] != second[k]] == []
+    drafts = drafts_of(built)
+    first = {p.relative_to(drafts): p.read_bytes() for p in drafts.rglob("*") if p.is_file()}
+    second = {p.relative_to(drafts_of(again / "site")): p.read_bytes()
+              for p in drafts_of(again / "site").rglob("*") if p.is_file()}
+    assert first == second
+    assert len([k for k in first if k.suffix == ".pdf"]) == 1
 
 
 def test_failed_build_keeps_the_site(project: Path) -> None:
@@ -204,7 +268,7 @@ def test_build_one_edition_refreshes_the_archive(project: Path) -> None:
     result = run(project, "build", "1", "2")
     assert result.exit_code == 0, result.output
     # the archive links every edition: those never built are built too, and said so
-    assert result.stderr == ("warning: editions 3, 4 and 5 are not in the site yet and its "
+    assert result.stderr == ("warning: editions 3 and 4 are not in the site yet and its "
                              "pages link them: built them too\n")
     site = project / "site"
     first_pdf = pdf(site, 1).stat().st_ino
@@ -214,7 +278,7 @@ def test_build_one_edition_refreshes_the_archive(project: Path) -> None:
     assert result.stdout.startswith("built 1 edition (1 PDF, ")
     assert result.stderr == ""
     assert pdf(site, 1).stat().st_ino == first_pdf  # kept, not rebuilt
-    assert "a little more Irish" in (site / "editions" / "005" / "index.html").read_text()
+    assert "a little more Irish" in (drafts_of(site) / "editions/005/index.html").read_text()
     assert "editions/003/index.html" in Page(site / "index.html").links
 
 
@@ -245,7 +309,7 @@ def test_pdf_keeps_long_words_tables_and_footnotes_on_the_page(project: Path) ->
         "  A note.[^1]\n\n  [^1]: The text of the note.\n"))
     result = run(project, "build", "5")
     assert result.exit_code == 0, result.output
-    lines = [line for p in PdfReader(pdf(project / "site", 5)).pages
+    lines = [line for p in PdfReader(pdf(project / "site-preview", 5)).pages
              for line in (p.extract_text() or "").splitlines()]
     text = "".join(lines)
     # Broken across lines, not run off the page's edge in one piece

@@ -52,14 +52,17 @@ def test_init_makes_a_publication_that_checks_and_builds(tmp_path: Path) -> None
     first_testimony(root)
     result = run(root, "build")
     assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("; drafts in site-preview/\n")
     site = root / "site"
     followed, broken = site_links(site)
     assert broken == []
     assert followed > 10
-    page = (site / "editions" / "001" / "index.html").read_text(encoding="utf-8")
+    assert not (site / "editions").exists()  # the first edition is still a draft
+    drafts = root / "site-preview"
+    page = (drafts / "editions" / "001" / "index.html").read_text(encoding="utf-8")
     assert "Letters from the Lakes" in page
     assert "Ingrid, Sweden" in page
-    assert (site / "editions" / "001" / "letters-from-the-lakes-001.pdf").is_file()
+    assert (drafts / "editions" / "001" / "letters-from-the-lakes-001.pdf").is_file()
 
 
 def test_init_refuses_a_folder_with_files_and_writes_nothing(tmp_path: Path) -> None:

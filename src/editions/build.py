@@ -12,6 +12,7 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import search
 from .assemble import EditionView, assemble, assemble_testimonies, estimated_pages
 from .cache import FILES_CACHE, FileCache
 from .check import check_archive, errors
@@ -22,6 +23,7 @@ from .history import Baseline
 from .incremental import (
     MANIFEST,
     Entry,
+    Manifest,
     edition_keys,
     encode_manifest,
     file_key,
@@ -34,7 +36,7 @@ from .incremental import (
 )
 from .links import IMAGES_DIR, images_in, read_images
 from .load import load_archive, require_publication
-from .markdown import EditionText, convert
+from .markdown import EditionText, PageText, convert
 from .model import Archive, Settings
 from .render import ASSETS_DIR, TESTIMONIES_DIR, Renderer, format_path, page_path, pdf_path
 from .site import (
@@ -81,8 +83,13 @@ class BuildReport:
     pdf_pages: int = 0
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
+    preview: Path | None = None  # where the drafts were built, when there are any
 
     def summary(self) -> str:
+        drafts = f"; drafts in {self.preview.name}/" if self.preview is not None else ""
+        return self._summary() + drafts
+
+    def _summary(self) -> str:
         editions = len(self.editions)
         what = f"{editions} edition{'s' if editions != 1 else ''}"
         if self.pdfs:
@@ -197,7 +204,8 @@ def _with_linked(views: list[EditionView], numbers: list[int] | None,
     testimony pages link every edition, so a partial build builds what is missing too."""
     if numbers is None:
         return None
-    by_number = {view.number for view in views}
+    # a draft is linked from nothing in the site
+    by_number = {view.number for view in views if view.edition.published}
     _select(views, numbers)  # an unknown number is refused before anything else is said
     missing = sorted(by_number - set(present) - set(numbers))
     if missing:
@@ -316,6 +324,77 @@ def _write_pages(out: Path, staging: Path, outputs: Outputs,
     return written
 
 
+def preview_folder(out: Path) -> Path:
+    """Where a build puts the drafts: beside the site, never in it, so uploading the site
+    publishes no draft."""
+    return out.parent / f"{out.name}-preview"
+
+
+def _preview_intact(preview: Path, manifest: Manifest, inputs: str,
+                    settings: Settings, drafts: bool) -> bool:
+    """Whether the preview is as a build from these inputs left it: absent when there are
+    no drafts, else whole."""
+    if not preview.exists():
+        return not drafts
+    return (manifest.inputs == inputs and intact(preview, manifest)
+            and manifest.present(preview, settings) == manifest.editions)
+
+
+def _drop_drafts(staging: Path, drafts: Iterable[int], settings: Settings) -> None:
+    """Leave out of a partial build's site the drafts a build before this one put there."""
+    for number in drafts:
+        remove_file(staging, page_path(number))
+        remove_file(staging, pdf_path(settings, number))
+        with contextlib.suppress(OSError):
+            (staging / page_path(number)).parent.rmdir()
+
+
+def _stage_drafts(preview: Path, staging: Path, outputs: Outputs, last: Manifest,
+                  entries: dict[int, Entry], inputs: str, settings: Settings) -> None:
+    """The preview's other files and its manifest, written beside it like the site's."""
+    _drop_drafts(staging, set(last.editions) - set(entries), settings)  # published since
+    _write_pages(preview, staging, outputs, last.pages)
+    write_file(staging, MANIFEST, encode_manifest(
+        entries, {path: key for path, (key, _) in outputs.items()}, inputs))
+
+
+def _html(pages: Iterable[str], entries: dict[int, Entry]) -> set[str]:
+    """The pages of a site: what the search index is made from."""
+    return {p for p in pages if p.endswith(".html")} | {e.page for e in entries.values()}
+
+
+def _last_index(site: Path, last: Manifest) -> dict[str, str]:
+    """The last build's search index by path, when it is whole and of this Pagefind."""
+    index = {p: k for p, k in last.pages.items() if p.startswith(f"{search.SEARCH_DIR}/")}
+    return index if search.current(site, index) else {}
+
+
+def _search_index(site: Path, staging: Path, last: Manifest, changed: bool) -> dict[str, str]:
+    """The search index of the staged site, by path with each file's key: the last build's,
+    carried over, when no page changed; else Pagefind's of the staged pages."""
+    index = _last_index(site, last)
+    if index and not changed:
+        carry(site, staging, index)
+        return index
+    search.index(staging)
+    return {path: file_key((staging / path).read_bytes()) for path in search.files(staging)}
+
+
+def _pictures(texts: Iterable[EditionText | PageText]) -> set[str]:
+    return {image for text in texts for html in text.html() for image in images_in(html)}
+
+
+def _draft_pictures(texts: dict[int, EditionText], drafts: set[int]) -> set[str]:
+    return _pictures(text for number, text in texts.items() if number in drafts)
+
+
+def _unpublish_preview(preview: Path) -> None:
+    """Remove the preview once no draft is left; check_out made sure it is one we built."""
+    if preview.is_dir():
+        shutil.rmtree(preview)
+        log.info("no drafts: removed %s", preview)
+
+
 def build(root: Path | str, out: Path | str | None = None, numbers: Iterable[int] | None = None,
           *, html_only: bool = False, today: dt.date | None = None, use_cache: bool = True,
           jobs: int | None = None, progress: Progress | None = None) -> BuildReport:
@@ -332,15 +411,18 @@ def build(root: Path | str, out: Path | str | None = None, numbers: Iterable[int
     named = Path(out) if out is not None else root / "site"
     out = follow_link(named)
     check_out(root, out)
+    preview = follow_link(preview_folder(named))
+    check_out(root, preview)
     with locked(out):
         if named != out:  # what builds that replaced the link left beside it
             clear_leftovers(named)
-        return _build(root, out, numbers, html_only=html_only, today=today,
+        clear_leftovers(preview)
+        return _build(root, out, preview, numbers, html_only=html_only, today=today,
                       use_cache=use_cache, jobs=jobs or os.cpu_count() or 1,
                       progress=progress)
 
 
-def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: bool,
+def _build(root: Path, out: Path, preview: Path, numbers: Iterable[int] | None, *, html_only: bool,
            today: dt.date | None, use_cache: bool, jobs: int,
            progress: Progress | None) -> BuildReport:
     started = time.perf_counter()
@@ -351,15 +433,22 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     archive, report.warnings, digests = _checked(root, today, False, use_cache, files)
     clear_leftovers(out)
     manifest = read_manifest(out)
+    drafts_manifest = read_manifest(preview)
+    has_drafts = any(not e.published and (numbers is None or e.number in numbers)
+                     for e in archive.editions)
     # The last build read the same files with the same options, and the site is as it wrote
     # it: there is nothing to render, nor even to look at again.
-    options = {"numbers": numbers, "html_only": html_only}
+    options = {"numbers": numbers, "html_only": html_only, "search": search.pagefind_version()}
     inputs = inputs_key(fingerprint(root / "templates", files, archive.settings), digests,
                         archive, root / IMAGES_DIR, options)
     previous = manifest.present(out, archive.settings)
-    if manifest.inputs == inputs and intact(out, manifest) and previous == manifest.editions:
-        report.up_to_date = sorted(number for number in manifest.editions
+    if (manifest.inputs == inputs and intact(out, manifest) and previous == manifest.editions
+            and _preview_intact(preview, drafts_manifest, inputs, archive.settings,
+                                has_drafts)):
+        report.up_to_date = sorted(number for number in [*manifest.editions,
+                                                         *drafts_manifest.editions]
                                    if numbers is None or number in numbers)
+        report.preview = preview if preview.exists() else None
         report.written = False
         log.info("the site was built from these very files: nothing to render or write")
         report.seconds = time.perf_counter() - started
@@ -369,6 +458,13 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
     testimonies = assemble_testimonies(archive)
     renderer = Renderer(root / "templates", archive.settings,
                         frozenset(t.id for t in testimonies))
+    drafts = {view.number for view in views if not view.edition.published}
+    # what the last build left of each edition: a published one in the site, a draft in
+    # the preview (a site built before drafts had a preview of their own held drafts too)
+    previous = {n: e for n, e in previous.items() if n not in drafts}
+    previous_drafts = {n: e for n, e in drafts_manifest.present(preview, archive.settings)
+                       .items() if n in drafts}
+    known = {**previous, **previous_drafts}
     chosen = _select(views, _with_linked(views, numbers, previous))
     cache_path = root / CACHE_DIR / "markdown.sqlite" if use_cache else None
     if not html_only and chosen:
@@ -385,47 +481,77 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
 
     previous_pages = manifest.pages
     todo = [view for view in chosen
-            if not reusable(previous.get(view.number), keys[view.number], html_only,
+            if not reusable(known.get(view.number), keys[view.number], html_only,
                             archive.settings.formats)]
     rendering = {view.number for view in todo}
     # A partial build keeps every edition it was not asked for, as it was built.
     partial = numbers is not None
     entries = dict(previous) if partial else {}
+    draft_entries = dict(previous_drafts) if partial else {}
     for view in chosen:
         if view.number not in rendering:
-            entries[view.number] = previous[view.number]
+            (draft_entries if view.number in drafts else entries)[view.number] = \
+                known[view.number]
             report.up_to_date.append(view.number)
+    published = [view for view in views if view.number not in drafts]
+    # the drafts' pages use the site's style sheets and fonts; a picture only a draft shows
+    # goes to the preview alone
+    draft_only = _draft_pictures(texts, drafts) - _pictures(
+        [*(t for n, t in texts.items() if n not in drafts), *converted.testimonies.values()])
+    draft_outputs: Outputs = {path: (file_key(data), _given(data))
+                              for path, data in files.items()
+                              if path.startswith(f"{ASSETS_DIR}/") or path in draft_only}
+    drafting = bool(draft_entries) or bool(rendering & drafts)
 
     def other_pages(site: Path) -> Outputs:
         """The archive index, the reader pages (testimony pages, the list of testimonies,
         the feed), the assets and the pictures, each with its key."""
-        pdf_sizes = _pdf_sizes(site, views, entries, archive.settings)
+        pdf_sizes = _pdf_sizes(site, published, entries, archive.settings)
         pages = {"index.html": renderer.archive_page(views, pdf_sizes, other_sizes(entries)),
                  **renderer.reader_pages(views, testimonies, converted.testimonies, pdf_sizes)}
         outputs = {path: (page_key(common, path, page), page.make)
                    for path, page in pages.items()}
-        outputs.update({path: (file_key(data), _given(data)) for path, data in files.items()})
+        outputs.update({path: (file_key(data), _given(data)) for path, data in files.items()
+                        if path not in draft_only})
         return outputs
 
     outputs: Outputs | None = None
     if not todo:  # then the other pages are what they would be after rendering
         outputs = other_pages(out)
-        written = encode_manifest(entries, {path: key for path, (key, _) in outputs.items()},
-                                  manifest.inputs)
-        if written == _bytes(out / MANIFEST) and intact(out, manifest):
+        written = encode_manifest(entries, {path: key for path, (key, _) in outputs.items()}
+                                  | _last_index(out, manifest), manifest.inputs)
+        draft_pages = {path: key for path, (key, _) in draft_outputs.items()}
+        drafts_same = (encode_manifest(draft_entries, draft_pages, drafts_manifest.inputs)
+                       == _bytes(preview / MANIFEST) and intact(preview, drafts_manifest)
+                       if drafting else not preview.exists())
+        if written == _bytes(out / MANIFEST) and intact(out, manifest) and drafts_same:
             # what changed changes no page (a comment in a file, say): only the inputs' key
             # is new, and the manifest is rewritten to say so
             write_file(out, MANIFEST, encode_manifest(
-                entries, {path: key for path, (key, _) in outputs.items()}, inputs))
+                entries, {path: key for path, (key, _) in outputs.items()}
+                | _last_index(out, manifest), inputs))
+            if drafting:
+                write_file(preview, MANIFEST, encode_manifest(draft_entries, draft_pages,
+                                                              inputs))
+                report.preview = preview
             report.written = False
             log.info("the site is up to date: nothing to render")
             report.seconds = time.perf_counter() - started
             return report
 
     staging = stage(out, keep_previous=partial)
+    draft_staging: Path | None = None
     try:
+        if partial:
+            _drop_drafts(staging, drafts, archive.settings)
+        if drafting:
+            draft_staging = stage(preview, keep_previous=partial)
         for number in report.up_to_date:
-            carry(out, staging, previous[number].files)
+            if number in drafts:
+                assert draft_staging is not None
+                carry(preview, draft_staging, known[number].files)
+            else:
+                carry(out, staging, known[number].files)
         if report.up_to_date:
             log.info("carried over %d edition%s from the last build: %s", len(report.up_to_date),
                      "s" if len(report.up_to_date) != 1 else "",
@@ -437,8 +563,10 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
         # closing(): a failure stops the worker processes now, not when it is collected
         with contextlib.closing(rendered):
             for done, edition in enumerate(rendered, start=1):
-                _write_edition(staging, edition, archive.settings)
-                entries[edition.number] = edition.entry
+                is_draft = edition.number in drafts
+                target = draft_staging if is_draft and draft_staging is not None else staging
+                _write_edition(target, edition, archive.settings)
+                (draft_entries if is_draft else entries)[edition.number] = edition.entry
                 report.editions.append(edition.number)
                 if edition.entry.pdf_pages is not None:
                     report.pdfs += 1
@@ -460,12 +588,27 @@ def _build(root: Path, out: Path, numbers: Iterable[int] | None, *, html_only: b
         log.info("rendered %d of the archive's %d other pages and files in %.2f s, carried "
                  "over the rest", len(report.pages), len(outputs),
                  time.perf_counter() - rendering_started)
+        pages_changed = (any(n not in drafts for n in report.editions)
+                         or any(p.endswith(".html") for p in report.pages)
+                         or _html(outputs, entries) != _html(manifest.pages, manifest.editions))
+        index = _search_index(out, staging, manifest, pages_changed)
         write_file(staging, MANIFEST, encode_manifest(
-            entries, {path: key for path, (key, _) in outputs.items()}, inputs))
+            entries, {path: key for path, (key, _) in outputs.items()} | index, inputs))
+        if draft_staging is not None:
+            _stage_drafts(preview, draft_staging, draft_outputs, drafts_manifest,
+                          draft_entries, inputs, archive.settings)
         publish(staging, out)
         log.info("wrote the site into %s", out)
+        if draft_staging is not None:
+            publish(draft_staging, preview)
+            report.preview = preview
+            log.info("wrote the drafts into %s", preview)
+        else:
+            _unpublish_preview(preview)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if draft_staging is not None:
+            shutil.rmtree(draft_staging, ignore_errors=True)
         raise
     report.editions.sort()
     report.seconds = time.perf_counter() - started

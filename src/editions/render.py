@@ -218,7 +218,8 @@ class Renderer:
             # Nothing of the testimony, not even its id (it holds the name): only its place.
             return {"id": f"withdrawn-{position}",
                     "heading": self.words.gettext(WITHDRAWN_HEADING), "name": "",
-                    "country": "", "facts": [], "is_new": False, "has_new_updates": False,
+                    "country": "", "condition": "", "facts": [], "is_new": False,
+                    "has_new_updates": False,
                     "withdrawn": True, "notice": self.words.gettext(WITHDRAWN_NOTICE),
                     "page": None,
                     "story_html": Markup(""), "updates": []}
@@ -230,6 +231,7 @@ class Renderer:
             "heading": printed.heading,
             "name": t.name,
             "country": t.country,
+            "condition": t.condition,
             "facts": self.facts(printed),
             "is_new": printed.is_new,
             "has_new_updates": printed.has_new_updates,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .build import BuildReport, Progress, build
+from .build import BuildReport, Progress, build, preview_folder
 from .errors import ContentError, EditionsError
 from .links import IMAGES_DIR
 from .load import REFERENCES_FILE, SETTINGS_FILE
@@ -286,6 +286,15 @@ class _Handler(SimpleHTTPRequestHandler):
     def __init__(self, preview: Preview, *args: Any, **kwargs: Any) -> None:
         self.preview = preview
         super().__init__(*args, directory=str(preview.out), **kwargs)
+
+    def translate_path(self, path: str) -> str:
+        """A file of the site, else of the drafts' preview beside it: the editor sees both."""
+        local = super().translate_path(path)
+        if Path(local).exists():
+            return local
+        relative = Path(local).relative_to(self.directory)
+        drafts = preview_folder(self.preview.out) / relative
+        return str(drafts) if drafts.exists() else local
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("serve: " + format, *args)

@@ -38,6 +38,8 @@ GITIGNORE_TEXT = """\
 # What editions builds and keeps for itself: never part of the publication's history.
 /site/
 /.site.*
+/site-preview/
+/.site-preview.*
 /.editions-cache/
 """
 
