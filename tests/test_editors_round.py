@@ -222,7 +222,7 @@ def test_verbose_names_each_stage_with_its_time_and_counts(project: Path) -> Non
         "checked them in T s: 0 errors, 0 warnings",
         "converted 46 Markdown texts of 17 pages in T s: 0 from the cache, 46 with pandoc",
         "rendered 5 editions in T s",
-        "rendered 28 of the archive's 28 other pages and files in T s, carried over the rest",
+        "rendered 30 of the archive's 30 other pages and files in T s, carried over the rest",
         "indexed the pages for search in T s",
         f"wrote the site into {site}",
         f"wrote the drafts into {project / 'site-preview'}"]
@@ -234,7 +234,7 @@ def test_verbose_names_each_stage_with_its_time_and_counts(project: Path) -> Non
         "converted 46 Markdown texts of 17 pages in T s: 45 from the cache, 1 with pandoc",
         "carried over 4 editions from the last build: 1, 2, 3, 4",
         "rendered 1 edition in T s",
-        "rendered 0 of the archive's 28 other pages and files in T s, carried over the rest",
+        "rendered 0 of the archive's 30 other pages and files in T s, carried over the rest",
         f"wrote the site into {site}",
         f"wrote the drafts into {project / 'site-preview'}"]
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from .pages import pdf_text
-from .support import SAMPLE_PDFS, site_files
+from .support import SAMPLE_PDFS, drafts_of, site_files
 
 PRINT_FLAG = 1 << 2
 
@@ -83,7 +83,8 @@ def structure(reader: PdfReader) -> tuple[set[int], list[list[str]]]:
 
 @pytest.fixture(scope="module")
 def pdfs(built: Path) -> list[Path]:
-    return site_files(built, "*.pdf", SAMPLE_PDFS)
+    """Every PDF of the sample: the published editions' and the draft's, in the preview."""
+    return [*site_files(built, "*.pdf", SAMPLE_PDFS), *site_files(drafts_of(built), "*.pdf", 2)]
 
 
 def test_running_footers_are_artifacts(pdfs: list[Path]) -> None:

@@ -325,7 +325,7 @@ def test_focus_is_visible() -> None:
 
 def test_pdfs_are_tagged_pdf_ua_1(built: Path) -> None:
     for path in [*site_files(built, "editions/*/*.pdf", SAMPLE_PDFS),
-                 *site_files(drafts_of(built), "editions/*/*.pdf", 1)]:
+                 *site_files(drafts_of(built), "editions/*/*.pdf", 2)]:
         reader = PdfReader(path)
         catalog = reader.trailer["/Root"]
         assert reader.pdf_header == "%PDF-1.7"

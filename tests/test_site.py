@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -155,7 +156,7 @@ DRAFT_ONLY = ("a little more Dutch", "I never thought I would be one of them")
 
 def test_no_draft_page_pdf_or_text_is_anywhere_in_the_site(built: Path) -> None:
     """Uploading site/ publishes no draft: no file of it, no link to it, none of its words."""
-    walked = indexed = searched = 0
+    walked = indexed = searched = books = 0
     for folder, _, names in os.walk(built):
         for name in names:
             path = Path(folder) / name
@@ -167,6 +168,12 @@ def test_no_draft_page_pdf_or_text_is_anywhere_in_the_site(built: Path) -> None:
             if path.suffix == ".pdf":
                 text = " ".join(pdf_text(path))
                 assert not re.search(r"\bdraft\b", text, re.IGNORECASE), relative
+            elif path.suffix == ".epub":
+                with zipfile.ZipFile(path) as book:
+                    text = " ".join(book.read(n).decode() for n in book.namelist()
+                                    if n.endswith((".xhtml", ".opf", ".ncx")))
+                assert not re.search(r"\bdraft\b", text, re.IGNORECASE), relative
+                books += 1
             elif path.suffix == ".pf_fragment":  # what a search result shows of a page
                 text = gzip.decompress(path.read_bytes()).decode()
                 assert "editions/005" not in text, relative
@@ -178,10 +185,11 @@ def test_no_draft_page_pdf_or_text_is_anywhere_in_the_site(built: Path) -> None:
             else:
                 continue  # fonts and style sheets
             assert not [s for s in DRAFT_ONLY if s in text], relative
-    # 18 pages, 4 PDFs, the feed, 3 style sheets and the search's script, 9 fonts, the
-    # manifest and the search index, whose fragments are the 4 editions' and 12 testimonies'
-    assert walked == SAMPLE_PAGES + SAMPLE_PDFS + 1 + 4 + 9 + 1 + indexed
-    assert searched == 16
+    # 18 pages, 8 PDFs (standard and large print), 4 EPUBs, the feed, 5 style sheets and the
+    # search's script, 9 fonts, the manifest and the search index, whose fragments are the 4
+    # editions' and 12 testimonies'
+    assert walked == SAMPLE_PAGES + SAMPLE_PDFS + 4 + 1 + 6 + 9 + 1 + indexed
+    assert (searched, books) == (16, 4)
     drafts = drafts_of(built)
     draft = page(drafts, 5)
     assert all(s in draft.text for s in DRAFT_ONLY)
@@ -246,7 +254,7 @@ def test_same_input_same_bytes_whatever_the_jobs(built: Path, tmp_path: Path) ->
     second = {p.relative_to(drafts_of(again / "site")): p.read_bytes()
               for p in drafts_of(again / "site").rglob("*") if p.is_file()}
     assert first == second
-    assert len([k for k in first if k.suffix == ".pdf"]) == 1
+    assert len([k for k in first if k.suffix == ".pdf"]) == 2  # the draft's, standard and large print
 
 
 def test_failed_build_keeps_the_site(project: Path) -> None:
