@@ -21,6 +21,10 @@ from .support import SAMPLE_PAGES, site_files, tiny_png
 
 ALL = [1, 2, 3, 4, 5]
 PDF = "those-who-suffer-much-know-much-{:03d}.pdf"
+# Each edition's formats: the standard PDF, the large print and the EPUB.
+FORMATS = ("those-who-suffer-much-know-much-{:03d}.pdf",
+           "those-who-suffer-much-know-much-{:03d}-large-print.pdf",
+           "those-who-suffer-much-know-much-{:03d}.epub")
 
 
 def files(site: Path) -> dict[str, bytes]:
@@ -147,7 +151,7 @@ def test_a_build_of_one_edition_carries_the_others(again: Path) -> None:
     listings = {n for n in changed if n in ("index.html", "feed.xml")
                 or n.startswith("testimonies/")}
     assert changed - listings == {MANIFEST, "editions/003/index.html",
-                                  f"editions/003/{PDF.format(3)}"}
+                                  *(f"editions/003/{name.format(3)}" for name in FORMATS)}
     assert build(again).editions == [4]
 
 
@@ -240,8 +244,8 @@ def test_editing_one_testimony_renders_its_page_and_the_listings_that_show_it(
     after = files(site)
     changed = {name for name in after if after[name] != before.get(name)}
     assert changed == {MANIFEST, *report.pages, "editions/003/index.html",
-                       f"editions/003/{PDF.format(3)}", "editions/004/index.html",
-                       f"editions/004/{PDF.format(4)}"}
+                       "editions/004/index.html",
+                       *(f"editions/{n:03d}/{name.format(n)}" for n in (3, 4) for name in FORMATS)}
     assert "I had one small wobble" in Page(site / "testimonies" / "maurey-usa.html").text
     # what was carried over is what a build from nothing makes
     fresh = tmp_path / "fresh"
