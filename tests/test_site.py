@@ -254,7 +254,7 @@ def test_same_input_same_bytes_whatever_the_jobs(built: Path, tmp_path: Path) ->
     second = {p.relative_to(drafts_of(again / "site")): p.read_bytes()
               for p in drafts_of(again / "site").rglob("*") if p.is_file()}
     assert first == second
-    assert len([k for k in first if k.suffix == ".pdf"]) == 2  # the draft's, standard and large print
+    assert len([k for k in first if k.suffix == ".pdf"]) == 2  # the draft's two
 
 
 def test_failed_build_keeps_the_site(project: Path) -> None:
