@@ -17,7 +17,7 @@ from editions.render import human_size
 
 from .conftest import run, write
 from .pages import Page
-from .support import edit, tiny_png
+from .support import drafts_of, edit, tiny_png
 
 SLUG = "those-who-suffer-much-know-much"
 EDITIONS = 5
@@ -25,10 +25,21 @@ EDITIONS = 5
 LEADER = re.compile(r"(\s?[.·]){4,}")  # a contents line: its dots are no text to read
 
 
-def _pdfs(site: Path, suffix: str) -> list[Path]:
-    found = sorted(site.glob(f"editions/*/{SLUG}-[0-9][0-9][0-9]{suffix}"))
+def _folder(site: Path, number: int) -> Path:
+    """An edition's folder: in the site, or for the draft (5) in the preview beside it."""
+    return (drafts_of(site) if number == EDITIONS else site) / f"editions/{number:03d}"
+
+
+def _editions(site: Path, pattern: str) -> list[Path]:
+    """Each edition's file matching `pattern`, the published ones' and the draft's, in order."""
+    found = sorted([*site.glob(f"editions/*/{pattern}"),
+                    *drafts_of(site).glob(f"editions/*/{pattern}")], key=lambda p: p.parent.name)
     assert len(found) == EDITIONS
     return found
+
+
+def _pdfs(site: Path, suffix: str) -> list[Path]:
+    return _editions(site, f"{SLUG}-[0-9][0-9][0-9]{suffix}")
 
 
 def _measure(path: Path) -> tuple[collections.Counter[float], int, str, list[float]]:
@@ -138,7 +149,7 @@ class _Anchors(HTMLParser):
 def test_edition_pages_and_the_archive_link_every_format_with_its_size(built: Path) -> None:
     archive = _Anchors(built / "index.html")
     for number in range(1, EDITIONS + 1):
-        folder = built / f"editions/{number:03d}"
+        folder = _folder(built, number)
         page = _Anchors(folder / "index.html")
         for name, words in ((f"{SLUG}-{number:03d}.pdf", "Download the PDF"),
                             (f"{SLUG}-{number:03d}-large-print.pdf",
@@ -157,8 +168,7 @@ def test_edition_pages_and_the_archive_link_every_format_with_its_size(built: Pa
 
 
 def test_the_epub_has_its_metadata_cover_navigation_and_fixed_times(built: Path) -> None:
-    epubs = sorted(built.glob("editions/*/*.epub"))
-    assert len(epubs) == EDITIONS
+    epubs = _editions(built, "*.epub")
     with zipfile.ZipFile(epubs[3]) as epub:
         names = epub.namelist()
         assert names[0] == "mimetype"
@@ -200,7 +210,7 @@ def test_an_edition_with_a_picture_passes_epubcheck(project: Path) -> None:
     edit(project / "editions" / "005.yaml", "intro: |\n",
          "intro: |\n  ![Our dog, asleep](images/dog.png)\n\n")
     build(project, numbers=[5], jobs=1)
-    epub = project / "site" / f"editions/005/{SLUG}-005.epub"
+    epub = _folder(project / "site", 5) / f"{SLUG}-005.epub"
     with zipfile.ZipFile(epub) as packed:
         pictures = [n for n in packed.namelist() if n.startswith("EPUB/media/file")]
         assert len(pictures) == 1
@@ -248,7 +258,7 @@ def test_only_the_formats_chosen_are_built_linked_and_kept(project: Path) -> Non
     edit(project / "editions" / "005.yaml", "intro: |\n", "intro: |\n  A new first line.\n\n")
     report = build(project, numbers=[5], html_only=True, jobs=1)
     assert report.editions == [5]
-    assert sorted(p.name for p in (project / "site/editions/005").iterdir()) == ["index.html"]
+    assert sorted(p.name for p in _folder(project / "site", 5).iterdir()) == ["index.html"]
     assert (folder / f"{SLUG}-001-large-print.pdf").is_file()
 
 
@@ -257,5 +267,6 @@ def test_no_format_at_all_builds_the_pages_only(project: Path) -> None:
     report = build(project, jobs=1)
     assert report.editions == [1, 2, 3, 4, 5]
     assert report.pdfs == 0
-    files = sorted(p.name for p in (project / "site/editions").rglob("*") if p.is_file())
+    files = sorted(p.name for site in ("site", "site-preview")
+                   for p in (project / site / "editions").rglob("*") if p.is_file())
     assert files == ["index.html"] * EDITIONS
