@@ -189,7 +189,8 @@ def test_the_sample_prints_no_english_template_word(tmp_path: Path, language: st
         assert t.gettext("Edition %(number)s, %(date)s").split("%")[0] in text
         assert _leftovers(_without(text, data), pieces) == []
 
-    pdfs = sorted(site.rglob("*.pdf"))
+    # the published editions' PDFs, and the draft's in the preview beside the site
+    pdfs = sorted([*site.rglob("*.pdf"), *(site.parent / "site-preview").rglob("*.pdf")])
     assert len(pdfs) == 5
     for pdf in pdfs:
         reader = pypdf.PdfReader(pdf)
