@@ -191,8 +191,10 @@ def test_the_sample_prints_no_english_template_word(tmp_path: Path, language: st
         assert t.gettext("Edition %(number)s, %(date)s").split("%")[0] in text
         assert _leftovers(_without(text, data), pieces) == []
 
-    pdfs = sorted(site.rglob("*.pdf"))
-    assert len(pdfs) == 10  # the large print has the same words
+    # the published editions' PDFs, and the draft's in the preview beside the site; the large
+    # print has the same words
+    pdfs = sorted([*site.rglob("*.pdf"), *(site.parent / "site-preview").rglob("*.pdf")])
+    assert len(pdfs) == 10
     for pdf in pdfs:
         reader = pypdf.PdfReader(pdf)
         meta = reader.metadata or {}
@@ -218,7 +220,7 @@ def test_the_sample_prints_no_english_template_word(tmp_path: Path, language: st
         assert footer in last, pdf.name
         assert f"page {count} of {count}" not in last
 
-    epubs = sorted(site.rglob("*.epub"))
+    epubs = sorted([*site.rglob("*.epub"), *(site.parent / "site-preview").rglob("*.epub")])
     assert len(epubs) == 5
     summary = t.gettext(EPUB_SUMMARY)
     assert summary != EPUB_SUMMARY
