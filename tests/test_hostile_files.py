@@ -180,3 +180,21 @@ def test_new_refuses_control_characters_in_its_arguments(project: Path, argument
     assert (result.exit_code, result.stderr) == (
         1, f"error: the name: {message}; nothing was written\n")
     assert sorted(p.name for p in (project / "testimonies").iterdir()) == before
+
+
+@pytest.mark.parametrize("name", ["x.html", "edition.html", "assets/style.css"])
+def test_a_template_or_asset_linked_outside_is_refused(project: Path, tmp_path: Path,
+                                                         name: str) -> None:
+    """Templates and assets are read as the publication's other files are: a link in its
+    templates/ is refused by name and what it points at is neither read nor published."""
+    outside = tmp_path / "secret.txt"
+    outside.write_text("aws_secret_access_key = not-for-the-site\n")
+    link = project / "templates" / name
+    link.unlink(missing_ok=True)
+    link.symlink_to(outside)
+    result = run(project, "build", "--html-only")
+    assert result.exit_code == 1
+    assert result.stderr == (f"templates/{name}:1:1: error: is a symbolic link; the "
+                             "publication's files are read only as plain files inside it, "
+                             "never through a link\n1 problem found\n")
+    assert not (project / "site").exists()
