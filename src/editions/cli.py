@@ -549,8 +549,12 @@ def publish_command(numbers: tuple[int, ...], reissue: bool, note: str | None,
 
 @main.command("diff")
 @click.argument("rev", required=False)
+@click.option("--format", "output", type=click.Choice(["text", "github"]), default="text",
+              show_default=True,
+              help="github: for a job summary, with any HTML in the texts shown as text.")
 @_common
-def diff_command(rev: str | None, root: Path, verbose: int, quiet: bool, debug: bool) -> None:
+def diff_command(rev: str | None, output: str, root: Path, verbose: int, quiet: bool,
+                 debug: bool) -> None:
     """Say what the working tree changes in each edition, compared with REV.
 
     REV defaults to the merge base with main, else HEAD. Published editions whose content
@@ -558,9 +562,10 @@ def diff_command(rev: str | None, root: Path, verbose: int, quiet: bool, debug: 
     """
     _setup_logging(verbose, quiet)
     from .diff import diff_report, diff_summary
+    from .github import job_summary
 
     text, changes = diff_report(root, rev)
-    click.echo(text, nl=False)
+    click.echo(job_summary(text) if output == "github" else text, nl=False)
     click.echo(diff_summary(changes), err=True)
 
 
