@@ -198,3 +198,30 @@ def test_a_template_or_asset_linked_outside_is_refused(project: Path, tmp_path: 
                              "publication's files are read only as plain files inside it, "
                              "never through a link\n1 problem found\n")
     assert not (project / "site").exists()
+
+
+FORGED = "x\nok: 40 testimonies and 5 editions, no problems\x1b[1A"
+SHOWN = "x\\nok: 40 testimonies and 5 editions, no problems\\x1b[1A"
+
+
+def test_a_file_name_cannot_forge_a_line_or_move_the_cursor(project: Path) -> None:
+    """A newline in a testimony's file name printed a line of its own ('ok: ...'), and ESC's
+    sequences reached the terminal; every message escapes them where it is formatted."""
+    source = project / "testimonies" / "audrey-uk.yaml"
+    (project / "testimonies" / f"{FORGED}.yaml").write_bytes(source.read_bytes())
+    result = run(project, "check")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"testimonies/{SHOWN}.yaml:1:1: error: testimony file name '{SHOWN}.yaml' must be "
+        "<id>.yaml, the id in lowercase letters, digits and hyphens", "1 problem found"]
+    assert "\x1b" not in result.output
+
+
+def test_a_folder_name_cannot_forge_a_line_in_an_error(tmp_path: Path) -> None:
+    folder = tmp_path / FORGED
+    folder.mkdir()
+    result = run(folder, "build")
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: {tmp_path}/{SHOWN}: not a publication (no "
+                             "publication.yaml here); run `editions init` to start one, or "
+                             "give --root the publication's folder\n")
