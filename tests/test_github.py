@@ -68,3 +68,27 @@ def test_the_workflow_fails_on_warnings() -> None:
     """README: warnings fail `editions check --strict` (for CI); the workflow runs it so."""
     workflow = (REPO / ".github/workflows/editions.yml").read_text(encoding="utf-8")
     assert "run: editions check --format github --strict\n" in workflow
+
+
+def test_raw_html_in_a_story_is_text_in_the_job_summary(project: Path) -> None:
+    """The job summary is rendered by GitHub: a story's `<img>` (a tracking pixel on every
+    reviewer's screen) or `<details>` (hiding the rest of the report) must show as text."""
+    from . import gitrepo
+
+    gitrepo.init(project)
+    gitrepo.git(project, "checkout", "-q", "-b", "feature")
+    path = project / "testimonies" / "annelies-netherlands.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("and I'm glad.") == 1
+    path.write_text(text.replace("and I'm glad.", 'and I\'m glad. <img src="https://evil.'
+                                 'example/t.png"> <details><summary>x</summary> & more'),
+                    encoding="utf-8")
+    result = run(project, "diff", "--format", "github")
+    assert result.exit_code == 0, result.output
+    changed = [line for line in result.stdout.splitlines() if "evil" in line]
+    assert changed == ['  … again, and I\'m glad. {+&lt;img src="https://evil.example/t.png"'
+                       '&gt; &lt;details&gt;'
+                       '&lt;summary&gt;x&lt;/summary&gt; &amp; more+}']
+    assert "<" not in result.stdout
+    plain = run(project, "diff")  # a terminal's report is the text as written
+    assert '{+<img src="https://evil.example/t.png"> <details>' in plain.stdout

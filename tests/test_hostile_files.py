@@ -180,3 +180,48 @@ def test_new_refuses_control_characters_in_its_arguments(project: Path, argument
     assert (result.exit_code, result.stderr) == (
         1, f"error: the name: {message}; nothing was written\n")
     assert sorted(p.name for p in (project / "testimonies").iterdir()) == before
+
+
+@pytest.mark.parametrize("name", ["x.html", "edition.html", "assets/style.css"])
+def test_a_template_or_asset_linked_outside_is_refused(project: Path, tmp_path: Path,
+                                                         name: str) -> None:
+    """Templates and assets are read as the publication's other files are: a link in its
+    templates/ is refused by name and what it points at is neither read nor published."""
+    outside = tmp_path / "secret.txt"
+    outside.write_text("aws_secret_access_key = not-for-the-site\n")
+    link = project / "templates" / name
+    link.unlink(missing_ok=True)
+    link.symlink_to(outside)
+    result = run(project, "build", "--html-only")
+    assert result.exit_code == 1
+    assert result.stderr == (f"templates/{name}:1:1: error: is a symbolic link; the "
+                             "publication's files are read only as plain files inside it, "
+                             "never through a link\n1 problem found\n")
+    assert not (project / "site").exists()
+
+
+FORGED = "x\nok: 40 testimonies and 5 editions, no problems\x1b[1A"
+SHOWN = "x\\nok: 40 testimonies and 5 editions, no problems\\x1b[1A"
+
+
+def test_a_file_name_cannot_forge_a_line_or_move_the_cursor(project: Path) -> None:
+    """A newline in a testimony's file name printed a line of its own ('ok: ...'), and ESC's
+    sequences reached the terminal; every message escapes them where it is formatted."""
+    source = project / "testimonies" / "audrey-uk.yaml"
+    (project / "testimonies" / f"{FORGED}.yaml").write_bytes(source.read_bytes())
+    result = run(project, "check")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"testimonies/{SHOWN}.yaml:1:1: error: testimony file name '{SHOWN}.yaml' must be "
+        "<id>.yaml, the id in lowercase letters, digits and hyphens", "1 problem found"]
+    assert "\x1b" not in result.output
+
+
+def test_a_folder_name_cannot_forge_a_line_in_an_error(tmp_path: Path) -> None:
+    folder = tmp_path / FORGED
+    folder.mkdir()
+    result = run(folder, "build")
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: {tmp_path}/{SHOWN}: not a publication (no "
+                             "publication.yaml here); run `editions init` to start one, or "
+                             "give --root the publication's folder\n")

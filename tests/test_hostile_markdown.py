@@ -10,6 +10,7 @@ import io
 import re
 import struct
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -551,3 +552,49 @@ def test_the_build_reads_no_image_through_a_link(tmp_path: Path) -> None:
     assert str(caught.value).splitlines() == [
         "images/gone.png:1:1: error: image 'images/gone.png' is not in images/",
         "images/x.png:1:1: error: image 'images/x.png' leads outside images/ (a symbolic link)"]
+
+
+def _picture(kind: str) -> bytes:
+    """A 200 x 150 picture with detail in it (a plain one compresses to almost nothing)."""
+    import io
+    import random
+
+    from PIL import Image
+
+    noise = random.Random(15)
+    image = Image.frombytes("RGB", (200, 150), bytes(noise.randrange(256)
+                                                     for _ in range(200 * 150 * 3)))
+    out = io.BytesIO()
+    image.save(out, kind)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "why"),
+    [
+        ("cut.png", lambda data: data[:len(data) // 2], "Truncated File Read"),
+        ("flipped.png", lambda data: data[:200] + bytes([data[200] ^ 0xFF]) + data[201:],
+         "broken PNG file"),
+        ("cut.jpg", lambda data: data[:len(data) // 2], "image file is truncated"),
+    ],
+)
+def test_a_damaged_picture_is_a_check_error_not_a_black_box(
+        project: Path, name: str, damage: Callable[[bytes], bytes], why: str) -> None:
+    """The header of a file cut short still says its size: the build printed a black box
+    where the picture was and said it had succeeded."""
+    import weasyprint  # noqa: F401  (it lets Pillow load truncated files, as in a build)
+
+    (project / "images").mkdir()
+    data = _picture("PNG" if name.endswith(".png") else "JPEG")
+    (project / "images" / name).write_bytes(damage(data))
+    write(project / "testimonies" / "kim-canada.yaml", kim_testimony(f"![A cat](images/{name})"))
+    for command in ("check", "build"):
+        result = run(project, command, *(["--html-only"] if command == "build" else []))
+        assert result.exit_code == 1
+        lines = result.stderr.splitlines()
+        assert lines[-1] == "1 problem found"
+        assert lines[0].startswith(f"testimonies/kim-canada.yaml:8:3: error: image 'images/{name}'"
+                                   f" is damaged ({why}")
+        assert lines[0].endswith("): it would print as an empty box; save it again from the "
+                                 "original")
+    assert not (project / "site").exists()

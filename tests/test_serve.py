@@ -264,7 +264,8 @@ def test_serve_closes_idle_connections(preview: Preview,
     import socket
 
     from editions import serve
-    monkeypatch.setattr(serve._Handler, "timeout", 1.0)  # 30 s as the editor runs it
+    assert serve._Handler.timeout == 30  # as the editor runs it (None before: never closed)
+    monkeypatch.setattr(serve._Handler, "timeout", 1.0)
     port = preview.server.server_address[1]
     with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as connection:
         connection.sendall(b"GET / HTTP/1.1\r\n")

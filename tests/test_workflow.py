@@ -37,6 +37,6 @@ def test_every_editions_command_in_ci_and_hooks_exists() -> None:
 def test_the_workflow_uploads_the_site_and_summarises_the_diff() -> None:
     text = (REPO / ".github/workflows/editions.yml").read_text()
     assert "fetch-depth: 0" in text
-    assert 'editions diff | tee -a "$GITHUB_STEP_SUMMARY"' in text
+    assert 'editions diff --format github | tee -a "$GITHUB_STEP_SUMMARY"' in text
     assert "actions/upload-artifact@v4" in text
     assert "python-version: \"3.11\"" in text

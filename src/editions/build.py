@@ -51,7 +51,7 @@ from .site import (
     stage,
     write_file,
 )
-from .theme import theme_files
+from .theme import read_theme_file, theme_files
 from .workers import PdfJob, render_pdfs, start_workers
 
 log = logging.getLogger(__name__)
@@ -178,7 +178,7 @@ def assets(root: Path) -> dict[str, bytes]:
 
     files: dict[str, bytes] = {}
     for name, path in theme_files(root / "templates", ASSETS_DIR).items():
-        files[f"{ASSETS_DIR}/{name}"] = path.read_bytes()
+        files[f"{ASSETS_DIR}/{name}"] = read_theme_file(root / "templates", path)
     for package, names in FONTS.items():
         directory = Path(importlib.import_module(package).font_directory)
         for name in names:

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from .errors import ContentError, EditionsError, Problem
+from .errors import ContentError, EditionsError, Problem, shown
 from .versions import package_version
 
 log = logging.getLogger("editions")
@@ -49,7 +49,7 @@ class _Reporter(logging.Handler):
         located = getattr(record, "located", False)
         prefix = "warning: " if record.levelno >= logging.WARNING and not located else ""
         with _ProgressBar.out_of_the_way():
-            click.echo(prefix + record.getMessage(), err=True)
+            click.echo(shown(prefix + record.getMessage()), err=True)
 
 
 class _ProgressBar:
@@ -129,7 +129,7 @@ def _progress_bar(quiet: bool) -> Iterator[_ProgressBar | None]:
 def _fail(err: EditionsError, debug: bool) -> None:
     if debug:
         raise err
-    click.echo(str(err) if isinstance(err, ContentError) else f"error: {err}", err=True)
+    click.echo(str(err) if isinstance(err, ContentError) else shown(f"error: {err}"), err=True)
     if isinstance(err, ContentError):
         click.echo(f"{_counts(err.problems)} found", err=True)
     sys.exit(1)
@@ -291,7 +291,7 @@ def fmt(paths: tuple[Path, ...], check_only: bool, root: Path, verbose: int, qui
     total = len(report.changed) + report.unchanged
     if check_only:
         for name in report.changed:
-            click.echo(f"{name}: not canonical (run `editions fmt {name}`)")
+            click.echo(shown(f"{name}: not canonical (run `editions fmt {name}`)"))
         if report.changed:
             click.echo(f"{len(report.changed)} of {total} files would be reformatted", err=True)
             sys.exit(1)
@@ -549,8 +549,12 @@ def publish_command(numbers: tuple[int, ...], reissue: bool, note: str | None,
 
 @main.command("diff")
 @click.argument("rev", required=False)
+@click.option("--format", "output", type=click.Choice(["text", "github"]), default="text",
+              show_default=True,
+              help="github: for a job summary, with any HTML in the texts shown as text.")
 @_common
-def diff_command(rev: str | None, root: Path, verbose: int, quiet: bool, debug: bool) -> None:
+def diff_command(rev: str | None, output: str, root: Path, verbose: int, quiet: bool,
+                 debug: bool) -> None:
     """Say what the working tree changes in each edition, compared with REV.
 
     REV defaults to the merge base with main, else HEAD. Published editions whose content
@@ -558,9 +562,10 @@ def diff_command(rev: str | None, root: Path, verbose: int, quiet: bool, debug: 
     """
     _setup_logging(verbose, quiet)
     from .diff import diff_report, diff_summary
+    from .github import job_summary
 
     text, changes = diff_report(root, rev)
-    click.echo(text, nl=False)
+    click.echo(job_summary(text) if output == "github" else text, nl=False)
     click.echo(diff_summary(changes), err=True)
 
 

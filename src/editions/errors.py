@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+# What a terminal acts on rather than shows: C0 and C1 controls (a newline, ESC's sequences),
+# the line and paragraph separators and the bidirectional overrides that reorder a line.
+_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: str) -> str:
+    """`text` as a message may print it: every control character escaped (a newline as \\n,
+    ESC as \\x1b), so a file's name cannot forge a line or move the cursor."""
+    return _UNSHOWN.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class EditionsError(Exception):
@@ -21,7 +32,7 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        return shown(f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}")
 
 
 class ContentError(EditionsError):

@@ -12,6 +12,12 @@ def _data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def job_summary(markdown: str) -> str:
+    """A report as GitHub's job summary may show it: its Markdown kept, any raw HTML from the
+    texts (`<img src=...>`, `<details>`, `<!--`) shown as text, not rendered."""
+    return markdown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 

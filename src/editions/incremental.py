@@ -20,7 +20,7 @@ from .i18n import LOCALE_DIR
 from .markdown import EditionText, pandoc_identity
 from .model import Archive, Markdown, PartialDate, Settings, Testimony, Where
 from .render import Page, format_path, page_path
-from .theme import theme_files
+from .theme import read_theme_file, theme_files
 from .versions import package_version, system_library_versions
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,8 @@ def fingerprint(templates: Path, files: Mapping[str, bytes], settings: Settings)
     digest.update(json.dumps(parts, sort_keys=True).encode())
     sources = theme_files(templates)
     for name in sorted(sources):
-        digest.update(b"\0template\0" + name.encode() + b"\0" + sources[name].read_bytes())
+        digest.update(b"\0template\0" + name.encode() + b"\0"
+                      + read_theme_file(templates, sources[name]))
     for name in sorted(files):
         digest.update(b"\0asset\0" + name.encode() + b"\0" + files[name])
     return digest.hexdigest()

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import Problem
 from .model import Markdown, Where
@@ -239,7 +240,44 @@ def image_problem(root: Path, target: str, alt: str) -> str | None:
         return (f"image '{target}' is {width:,} x {height:,} pixels; the limit is "
                 f"{MAX_IMAGE_PIXELS // 1_000_000} million pixels per image (7300 x 5500): "
                 "make it smaller")
+    broken = image_damage(path, name)
+    if broken:
+        return (f"image '{target}' is damaged ({broken}): it would print as an empty box; "
+                "save it again from the original")
     return None
+
+
+def image_damage(path: Path, name: str) -> str | None:
+    """What is wrong in the picture's data (a truncated or corrupt file), or None.
+
+    The header alone says the size of a file cut short; the whole picture is decoded (within
+    the pixel limit checked before), and a PNG's checksums are verified too.
+    """
+    from PIL import ImageFile
+
+    readers = _readers()
+    # WeasyPrint, once imported, lets Pillow load a truncated file (the rest left black): not
+    # while the file is vetted.
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with readers[name](path) as image:
+            image.verify()
+        with readers[name](path) as image:
+            image.load()
+    except (OSError, SyntaxError, ValueError, EOFError) as err:
+        return str(err) or type(err).__name__
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+    return None
+
+
+def _readers() -> dict[str, Callable[[Path], Any]]:
+    """Each image format's own reader in Pillow, by its name."""
+    from PIL import GifImagePlugin, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
+
+    return {"PNG": PngImagePlugin.PngImageFile, "JPEG": JpegImagePlugin.JpegImageFile,
+            "GIF": GifImagePlugin.GifImageFile, "WebP": WebPImagePlugin.WebPImageFile}
 
 
 def image_size(path: Path, name: str) -> tuple[int, int] | str:
@@ -248,11 +286,7 @@ def image_size(path: Path, name: str) -> tuple[int, int] | str:
     The format's own reader is used, not Image.open, which warns or refuses above its own
     limit before saying the size; nothing is decoded.
     """
-    from PIL import GifImagePlugin, Image, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
-
-    readers: dict[str, Callable[[Path], Image.Image]] = {
-        "PNG": PngImagePlugin.PngImageFile, "JPEG": JpegImagePlugin.JpegImageFile,
-        "GIF": GifImagePlugin.GifImageFile, "WebP": WebPImagePlugin.WebPImageFile}
+    readers = _readers()
     try:
         with readers[name](path) as image:
             width, height = image.size

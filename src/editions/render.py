@@ -26,7 +26,7 @@ from .feed import FEED_PATH, FeedEntry, atom_feed, fallback_moment
 from .i18n import page_numbers_css, words
 from .markdown import PageText
 from .model import PartialDate, Settings
-from .theme import search_path
+from .theme import read_theme_file, search_path
 from .timeline import KIND_ORDER, Moment, draw
 from .titles import balanced
 from .versions import package_version
@@ -159,7 +159,7 @@ class Renderer:
             # the templates' words through the publication's catalog: {{ _("Back to top") }}
             extensions=["jinja2.ext.i18n"],
             # the publication's templates/ first: its files override the tool's by name
-            loader=jinja2.FileSystemLoader([str(f) for f in self.search_path]),
+            loader=jinja2.FunctionLoader(self._template_source),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -173,6 +173,19 @@ class Renderer:
                            feed_path=FEED_PATH, testimonies_index=TESTIMONIES_INDEX,
                            page_numbers=Markup(page_numbers_css(self.settings.language)))
         return env
+
+    def _template_source(self, name: str) -> tuple[str, str, Callable[[], bool]] | None:
+        """A template's text: the publication's file of that name, else the tool's, read as
+        every file of the publication is (no link followed)."""
+        from jinja2.loaders import split_template_path
+
+        parts = split_template_path(name)  # no '..', no absolute name
+        for folder in self.search_path:
+            path = folder.joinpath(*parts)
+            if path.is_symlink() or path.is_file():
+                text = read_theme_file(self.templates, path).decode("utf-8")
+                return text, str(path), lambda: True
+        return None
 
     def _page(self, template: str, **context: Any) -> Page:
         return Page(template, context, lambda: self._render(template, **context).encode())
