@@ -20,7 +20,8 @@ def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
     env = {**os.environ, "TMPDIR": str(temporary), "PYTHONPATH": str(REPO / "src")}
     subprocess.run([sys.executable, "-m", "editions", "build", "--root", str(root)], env=env,
                    capture_output=True, text=True, check=True, timeout=600)
-    assert len(list((root / "site").rglob("*[0-9].pdf"))) == 5
+    assert len(list((root / "site").rglob("*[0-9].pdf"))) == 4
+    assert len(list((root / "site-preview").rglob("*[0-9].pdf"))) == 1  # the draft's
     assert sorted(p.name for p in temporary.iterdir()) == []
 
 
@@ -55,12 +56,13 @@ def test_the_longest_edition_is_laid_out_first(tmp_path: Path,
     laid_out = [tuple(map(int, match.groups())) for record in caplog.records
                 if (match := re.match(r"edition (\d+): made the PDF, (\d+) pages",
                                       record.getMessage()))]
-    manifest = json.loads((root / "site" / ".editions-manifest.json").read_text())
-    pages = {int(n): entry["pdf_pages"] for n, entry in manifest["editions"].items()}
+    pages = {int(n): entry["pdf_pages"] for site in ("site", "site-preview")  # the draft's
+             for n, entry in json.loads((root / site / ".editions-manifest.json").read_text())
+             ["editions"].items()}
     assert sorted(laid_out) == sorted(pages.items())  # each edition once, as the PDF has it
-    # One worker lays them out in the order given: the 8 pages of edition 4 first, not edition
-    # 1's 4 pages (the order of their numbers), and a short one last.
-    assert laid_out[0] == (4, 8) == max(pages.items(), key=lambda item: item[1])
+    # One worker lays them out in the order given: the 11 pages of edition 4 first, not
+    # edition 1's 6 pages (the order of their numbers), and a short one last.
+    assert laid_out[0] == (4, 11) == max(pages.items(), key=lambda item: item[1])
     assert laid_out[-1][1] == min(pages.values())
 
 
@@ -88,7 +90,7 @@ def test_an_edition_beyond_its_time_or_memory_stops_the_build_and_keeps_the_site
     root = copy_sample(tmp_path / "sample")
     assert run(root, "build").exit_code == 0
     before = _site(root)
-    assert sum(name.endswith(".pdf") for name in before) == 5
+    assert sum(name.endswith(".pdf") for name in before) == 8  # 4 editions, 2 PDFs each
     # 8,000 rows: about 10 s and more than 500 MB in a worker; 3,000 rows take 15 s unbounded.
     _with_a_long_table(root, 8000)
 
