@@ -40,12 +40,12 @@ def test_loading_weasyprint_starts_no_program(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_build_runs_pandoc_and_nothing_else(tmp_path: Path) -> None:
+def test_a_build_runs_pandoc_pagefind_and_nothing_else(tmp_path: Path) -> None:
     root = copy_sample(tmp_path / "sample")
     programs, _ = _programs_run(tmp_path, "-m", "editions", "build", "--jobs", "2",
                                 "--root", str(root))
     assert programs, "pandoc converts the texts"
-    assert set(programs) == {"pandoc"}
+    assert set(programs) == {"pandoc", "pagefind_extended"}  # and Pagefind indexes the pages
     assert len(list((root / "site").rglob("*[0-9].pdf"))) == 4
     assert len(list((root / "site-preview").rglob("*[0-9].pdf"))) == 1  # the draft's
 

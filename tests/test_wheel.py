@@ -64,7 +64,12 @@ def test_a_wheel_install_starts_and_builds_a_publication(tmp_path: Path) -> None
     edit(root / "testimonies" / "oskar-norway.yaml", "story:",
          "story: |\n  Two years of flares, then a quieter spring.\n#")
     _sh(editions, "new", "edition", "--today", "2021-06-01", cwd=root)
+    _sh(editions, "build", cwd=root)  # the draft, into the preview
+    draft = root / "site-preview" / "editions" / "001" / "notes-from-the-valley-001.pdf"
+    assert draft.is_file()
+    _sh(editions, "publish", "1", "--today", "2021-06-02", cwd=root)
     _sh(editions, "build", cwd=root)
+    assert not (root / "site-preview").exists()  # no draft left
     site = root / "site"
     followed, broken = site_links(site)
     assert broken == []
