@@ -778,8 +778,10 @@ def _proof_loop(work: Path, seed: int, testimonies: int, editions: list[str],
 def _entries(site: Path) -> dict[str, Any]:
     """Each edition's manifest entry, the published ones' in the site and the drafts' in the
     preview beside it."""
+    from editions.build import preview_folder
+
     entries: dict[str, Any] = {}
-    for folder in (site, site.parent / f"{site.name}-preview"):
+    for folder in (site, preview_folder(site)):
         manifest = folder / ".editions-manifest.json"
         if manifest.is_file():
             entries.update(json.loads(manifest.read_text())["editions"])

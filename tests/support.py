@@ -155,7 +155,9 @@ SAMPLE_PDFS = 8  # each published edition's standard and large-print PDF
 
 def drafts_of(site: Path) -> Path:
     """The preview a build writes the drafts into, beside `site`."""
-    return site.parent / f"{site.name}-preview"
+    from editions.build import preview_folder
+
+    return preview_folder(site)
 
 
 def every_page(site: Path) -> list[Path]:

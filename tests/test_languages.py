@@ -18,6 +18,7 @@ from editions.formats import EPUB_SUMMARY
 from editions.i18n import LOCALE_DIR, words
 
 from .conftest import copy_sample, reissue_changed
+from .support import drafts_of
 
 LANGUAGES = {"de": "de-DE", "fr": "fr-FR", "es": "es-ES", "nl": "nl-NL"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
@@ -217,7 +218,7 @@ def test_the_sample_prints_no_english_template_word(tmp_path: Path, language: st
 
     # the published editions' PDFs, and the draft's in the preview beside the site; the large
     # print has the same words
-    pdfs = sorted([*site.rglob("*.pdf"), *(site.parent / "site-preview").rglob("*.pdf")])
+    pdfs = sorted([*site.rglob("*.pdf"), *drafts_of(site).rglob("*.pdf")])
     assert len(pdfs) == 10
     for pdf in pdfs:
         reader = pypdf.PdfReader(pdf)
@@ -244,7 +245,7 @@ def test_the_sample_prints_no_english_template_word(tmp_path: Path, language: st
         assert footer in last, pdf.name
         assert f"page {count} of {count}" not in last
 
-    epubs = sorted([*site.rglob("*.epub"), *(site.parent / "site-preview").rglob("*.epub")])
+    epubs = sorted([*site.rglob("*.epub"), *drafts_of(site).rglob("*.epub")])
     assert len(epubs) == 5
     summary = t.gettext(EPUB_SUMMARY)
     assert summary != EPUB_SUMMARY
