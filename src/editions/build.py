@@ -17,7 +17,7 @@ from .assemble import EditionView, assemble, assemble_testimonies, estimated_pag
 from .cache import FILES_CACHE, FileCache
 from .check import check_archive, errors
 from .errors import ContentError, EditionsError, Problem
-from .formats import EXTRA_FORMATS, describe, entry_for, epub_source, other_files, other_sizes
+from .formats import describe, entry_for, epub_source, other_files, other_sizes
 from .glyphs import font_files
 from .history import Baseline
 from .incremental import (
@@ -37,7 +37,7 @@ from .incremental import (
 from .links import IMAGES_DIR, images_in, read_images
 from .load import load_archive, require_publication
 from .markdown import EditionText, PageText, convert
-from .model import Archive, Settings
+from .model import EXTRA_FORMATS, Archive, Settings
 from .render import ASSETS_DIR, TESTIMONIES_DIR, Renderer, format_path, page_path, pdf_path
 from .site import (
     carry,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from .errors import EditionsError
 from .i18n import N_
+from .model import EXTRA_FORMATS
 from .render import format_path, page_path
 
 if TYPE_CHECKING:
@@ -33,8 +34,6 @@ log = logging.getLogger(__name__)
 LARGE_PRINT_CSS = "large-print.css"
 # Replaces pandoc's own style sheet in every EPUB.
 EPUB_CSS = "epub.css"
-# The files besides the standard PDF, by format (model.FORMATS), in the order pages list them.
-EXTRA_FORMATS = ("large-print", "epub")
 
 
 def large_print_html(html: str, page: str) -> str:

@@ -150,6 +150,8 @@ class Edition:
 # What each edition is published as besides its web page, in the order the pages list them:
 # the standard PDF, the large-print PDF and the EPUB for e-readers and reading apps.
 FORMATS = ("pdf", "large-print", "epub")
+# made beside the standard PDF, from the same page
+EXTRA_FORMATS = FORMATS[1:]
 
 
 @dataclass(frozen=True)

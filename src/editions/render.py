@@ -25,7 +25,7 @@ from .errors import ContentError, EditionsError
 from .feed import FEED_PATH, FeedEntry, atom_feed, fallback_moment
 from .i18n import page_numbers_css, words
 from .markdown import PageText
-from .model import PartialDate, Settings
+from .model import EXTRA_FORMATS, PartialDate, Settings
 from .theme import read_theme_file, search_path
 from .timeline import KIND_ORDER, Moment, draw
 from .titles import balanced
@@ -47,12 +47,12 @@ def edition_dir(number: int) -> str:
 
 
 def pdf_name(settings: Settings, number: int) -> str:
-    return f"{slug(settings.title)}-{number:03d}.pdf"
+    return format_name(settings, "pdf", number)
 
 
 def pdf_path(settings: Settings, number: int) -> str:
     """Where an edition's PDF lives in the site: a stable link readers may keep."""
-    return f"{edition_dir(number)}/{pdf_name(settings, number)}"
+    return format_path(settings, "pdf", number)
 
 
 def format_name(settings: Settings, kind: str, number: int) -> str:
@@ -268,7 +268,7 @@ class Renderer:
             "page": page_path(e.number),
             "pdf": pdf_path(self.settings, e.number),
             "pdf_name": pdf_name(self.settings, e.number),
-            **{key: value for kind in ("large-print", "epub") for key, value in (
+            **{key: value for kind in EXTRA_FORMATS for key, value in (
                 (kind.replace("-", "_"), format_path(self.settings, kind, e.number)),
                 (f"{kind.replace('-', '_')}_name", format_name(self.settings, kind, e.number)))},
             "testimony_count": sum(1 for p in view.testimonies if not p.withdrawn),
@@ -293,7 +293,7 @@ class Renderer:
         return self._render("edition.html", edition=context, root="../../")
 
     def _sizes(self, context: dict[str, Any], sizes: Mapping[str, int]) -> None:
-        for kind in ("large-print", "epub"):
+        for kind in EXTRA_FORMATS:
             size = sizes.get(kind)
             context[f"{kind.replace('-', '_')}_size"] = (
                 human_size(size, self.settings.language) if size is not None else None)
