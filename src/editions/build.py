@@ -324,6 +324,11 @@ def _write_pages(out: Path, staging: Path, outputs: Outputs,
     return written
 
 
+def _keys(outputs: Outputs) -> dict[str, str]:
+    """Each output's key by its path, as the manifest records them."""
+    return {path: key for path, (key, _) in outputs.items()}
+
+
 def preview_folder(out: Path) -> Path:
     """Where a build puts the drafts: beside the site, never in it, so uploading the site
     publishes no draft."""
@@ -355,7 +360,7 @@ def _stage_drafts(preview: Path, staging: Path, outputs: Outputs, last: Manifest
     _drop_drafts(staging, set(last.editions) - set(entries), settings)  # published since
     _write_pages(preview, staging, outputs, last.pages)
     write_file(staging, MANIFEST, encode_manifest(
-        entries, {path: key for path, (key, _) in outputs.items()}, inputs))
+        entries, _keys(outputs), inputs))
 
 
 def _html(pages: Iterable[str], entries: dict[int, Entry]) -> set[str]:
@@ -518,9 +523,9 @@ def _build(root: Path, out: Path, preview: Path, numbers: Iterable[int] | None, 
     outputs: Outputs | None = None
     if not todo:  # then the other pages are what they would be after rendering
         outputs = other_pages(out)
-        written = encode_manifest(entries, {path: key for path, (key, _) in outputs.items()}
+        written = encode_manifest(entries, _keys(outputs)
                                   | _last_index(out, manifest), manifest.inputs)
-        draft_pages = {path: key for path, (key, _) in draft_outputs.items()}
+        draft_pages = _keys(draft_outputs)
         drafts_same = (encode_manifest(draft_entries, draft_pages, drafts_manifest.inputs)
                        == _bytes(preview / MANIFEST) and intact(preview, drafts_manifest)
                        if drafting else not preview.exists())
@@ -528,7 +533,7 @@ def _build(root: Path, out: Path, preview: Path, numbers: Iterable[int] | None, 
             # what changed changes no page (a comment in a file, say): only the inputs' key
             # is new, and the manifest is rewritten to say so
             write_file(out, MANIFEST, encode_manifest(
-                entries, {path: key for path, (key, _) in outputs.items()}
+                entries, _keys(outputs)
                 | _last_index(out, manifest), inputs))
             if drafting:
                 write_file(preview, MANIFEST, encode_manifest(draft_entries, draft_pages,
@@ -593,7 +598,7 @@ def _build(root: Path, out: Path, preview: Path, numbers: Iterable[int] | None, 
                          or _html(outputs, entries) != _html(manifest.pages, manifest.editions))
         index = _search_index(out, staging, manifest, pages_changed)
         write_file(staging, MANIFEST, encode_manifest(
-            entries, {path: key for path, (key, _) in outputs.items()} | index, inputs))
+            entries, _keys(outputs) | index, inputs))
         if draft_staging is not None:
             _stage_drafts(preview, draft_staging, draft_outputs, drafts_manifest,
                           draft_entries, inputs, archive.settings)
