@@ -58,7 +58,12 @@ def index(site: Path) -> None:
         said = (done.stderr or done.stdout).strip().splitlines()
         raise EditionsError("the search index could not be built: Pagefind said: "
                             + (said[-1] if said else f"exit status {done.returncode}"))
-    _canonical(site / SEARCH_DIR)
+    try:
+        _canonical(site / SEARCH_DIR)
+    except (KeyError, IndexError, TypeError, ValueError) as err:  # another Pagefind's layout
+        raise EditionsError(f"Pagefind {pagefind_version()} wrote a search index this build "
+                            f"cannot read ({err!r}): install the Pagefind version "
+                            "pyproject.toml asks for") from None
     log.info("indexed the pages for search in %.2f s", time.perf_counter() - started)
 
 
