@@ -262,8 +262,8 @@ def generate(folder: Path, seed: int = 1, scale: Scale = SCALES["default"],
 
 def _freeze(folder: Path) -> None:
     """Record what each published edition prints, as `editions publish` does."""
-    from editions.freeze import edition_passages, fingerprint
-    from editions.load import load_archive
+    from editions.load.archive import load_archive
+    from editions.make.freeze import edition_passages, fingerprint
 
     archive = load_archive(folder)
     for edition in archive.editions:
@@ -475,10 +475,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
-    from editions.assemble import assemble
-    from editions.load import load_archive
-    from editions.markdown import _data, convert_editions, pandoc_path
-    from editions.publish import publish
+    from editions.edit.publish import publish
+    from editions.load.archive import load_archive
+    from editions.make.assemble import assemble
+    from editions.make.markdown import _data, convert_editions, pandoc_path
 
     commit = _commit()  # as the run starts: the code it measures
     bin_dir = Path(sys.executable).parent
@@ -778,7 +778,7 @@ def _proof_loop(work: Path, seed: int, testimonies: int, editions: list[str],
 def _entries(site: Path) -> dict[str, Any]:
     """Each edition's manifest entry, the published ones' in the site and the drafts' in the
     preview beside it."""
-    from editions.build import preview_folder
+    from editions.make.build import preview_folder
 
     entries: dict[str, Any] = {}
     for folder in (site, preview_folder(site)):

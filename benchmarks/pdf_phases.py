@@ -7,11 +7,11 @@ Run it from the repository with the project's virtualenv:
     .venv/bin/python benchmarks/pdf_phases.py --generate small # archive.py's synthetic archive
     .venv/bin/python benchmarks/pdf_phases.py --generate big-edition  # one edition, 300 letters
 
-It runs the real build (`editions.build.build`) into a temporary folder, every PDF laid out in
-this process one after the other, with a timer around each of WeasyPrint's phases: parse the
-HTML, compute styles, build boxes, lay out, draw, fonts (embedding, HarfBuzz subsetting among
-it), tagging (PDF/UA), and the rest of the write (serialising the PDF). It prints a table and,
-as its last line, `RESULT {json}` with every figure.
+It runs the real build (`editions.make.build.build`) into a temporary folder, every PDF
+laid out in this process one after the other, with a timer around each of WeasyPrint's phases:
+parse the HTML, compute styles, build boxes, lay out, draw, fonts (embedding, HarfBuzz
+subsetting among it), tagging (PDF/UA), and the rest of the write (serialising the PDF). It
+prints a table and, as its last line, `RESULT {json}` with every figure.
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ def _timed(name: str, function: Callable[..., Any], consume: bool = False) -> Ca
 
 def install_timers() -> None:
     """Wrap WeasyPrint's phases where the code that calls them looks them up."""
-    from editions import pdf as ours
-    from editions.weasy import load_weasyprint
+    from editions.make import pdf as ours
+    from editions.make.weasy import load_weasyprint
 
     load_weasyprint()
     from weasyprint import HTML, document, pdf
@@ -76,8 +76,8 @@ def install_timers() -> None:
 
 
 def _in_this_process(pages: dict[str, int]) -> Callable[..., Iterator[Any]]:
-    from editions.pdf import render_pdf
-    from editions.workers import PdfResult
+    from editions.make.pdf import render_pdf
+    from editions.make.workers import PdfResult
 
     def render_pdfs(jobs: Any, files: Any, workers: int) -> Iterator[Any]:
         # What the process holds before any PDF: the build's own memory, WeasyPrint loaded.
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(root: Path, out: Path) -> int:
-    from editions import build as build_module
+    from editions.make import pipeline as build_module
 
     install_timers()
     pages: dict[str, int] = {}

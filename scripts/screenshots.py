@@ -17,7 +17,7 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from editions.build import build
+from editions.make.build import build
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"

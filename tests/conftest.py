@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from editions.build import build
 from editions.cli import main
-from editions.start import GITIGNORE_TEXT
+from editions.edit.start import GITIGNORE_TEXT
+from editions.make.build import build
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_PARTS = ("testimonies", "editions", "templates", "references.yaml", "publication.yaml")
@@ -81,9 +81,9 @@ def write(path: Path, text: str) -> Path:
 def reissue_changed(root: Path, note: str = "the publication's settings changed") -> None:
     """Accept a change to what published editions print, as the editor would: reissue each
     edition that it changes (the settings and references are frozen with the texts)."""
+    from editions.edit.publish import publish
     from editions.errors import EditionsError
-    from editions.load import load_archive
-    from editions.publish import publish
+    from editions.load.archive import load_archive
 
     for edition in load_archive(root).editions:
         if edition.frozen is not None:

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from editions.build import build
+from editions.make.build import build
 
 from .conftest import copy_sample
 from .site_digest import digest

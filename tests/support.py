@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from editions.errors import ContentError
-from editions.load import load_archive
+from editions.load.archive import load_archive
 
 from .conftest import run, write
 from .pages import Page, resolve
@@ -155,7 +155,7 @@ SAMPLE_PDFS = 8  # each published edition's standard and large-print PDF
 
 def drafts_of(site: Path) -> Path:
     """The preview a build writes the drafts into, beside `site`."""
-    from editions.build import preview_folder
+    from editions.make.build import preview_folder
 
     return preview_folder(site)
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from editions.assemble import assemble, derived_label
-from editions.load import load_archive
+from editions.load.archive import load_archive
+from editions.make.assemble import assemble, derived_label
 from editions.model import PartialDate
 
 

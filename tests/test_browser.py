@@ -231,7 +231,7 @@ def test_serve_reloads_the_open_page(browser: Any, project: Path) -> None:
     then shows the problem of a broken file, then the page again once it is fixed."""
     from playwright.sync_api import expect
 
-    from editions.serve import Preview
+    from editions.make.serve import Preview
 
     preview = Preview(project, port=0, pdfs=False, poll_seconds=0.05)
     preview.start()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from editions.cache import FILES_CACHE
+from editions.make.file_cache import FILES_CACHE
 
 from .conftest import run
 from .support import RULES, edit, tiny_png
@@ -170,7 +170,7 @@ def test_a_cache_that_cannot_be_written_is_done_without(warm: Path) -> None:
 
 
 def test_the_cache_forgets_what_is_no_longer_asked_for(tmp_path: Path) -> None:
-    from editions.store import Store
+    from editions.cache.store import Store
 
     store = Store(tmp_path / "cache.sqlite", "entries", "a test cache")
     keys = [f"key{i}" for i in range(300)]
@@ -185,7 +185,7 @@ def test_the_cache_forgets_what_is_no_longer_asked_for(tmp_path: Path) -> None:
 def test_checks_at_once_share_the_cache(project: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from editions.build import checked
+    from editions.make.build import checked
 
     edit(project / DRAFTED, "story: |\n", "story: |\n  Write to me at annelies@example.org.\n\n")
     with ThreadPoolExecutor(2) as pool:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from editions.build import build
-from editions.load import load_archive
+from editions.load.archive import load_archive
+from editions.make.build import build
 
 from .conftest import copy_sample
 from .pages import Page, outline, pdf_text

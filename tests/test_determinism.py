@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from editions import incremental
-from editions.build import assets, build
-from editions.pdf import render_pdf
-from editions.render import page_path
+from editions.make import incremental
+from editions.make.addresses import page_path
+from editions.make.build import assets, build
+from editions.make.pdf import render_pdf
 
 from .conftest import REPO, copy_sample
 

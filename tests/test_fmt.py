@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from editions.build import build
-from editions.fmt import archive_files
-from editions.load import load_archive
-from editions.markdown import convert_texts
+from editions.edit.fmt import archive_files
+from editions.load.archive import load_archive
+from editions.make.build import build
+from editions.make.markdown import convert_texts
 from editions.prose import normalized, semantic_lines
 
 from .conftest import run, write

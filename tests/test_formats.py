@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from editions.build import build
-from editions.render import human_size
+from editions.make.build import build
+from editions.make.render import human_size
 
 from .conftest import run, write
 from .pages import Page

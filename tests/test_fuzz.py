@@ -13,10 +13,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from editions.check.links import check_links, nesting_problems
 from editions.errors import Problem
-from editions.links import check_links, nesting_problems
-from editions.load import load_edition, load_testimony
-from editions.markdown import convert_texts
+from editions.load.archive import load_edition, load_testimony
+from editions.make.markdown import convert_texts
 from editions.model import Markdown, Where
 from editions.prose import normalized, semantic_lines
 

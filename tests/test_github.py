@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from editions.errors import Problem
-from editions.github import annotation
+from editions.review.github import annotation
 
 from .conftest import REPO, run
 from .support import edit

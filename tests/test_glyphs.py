@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from editions.build import assets
-from editions.glyphs import coverage, font_files, uncovered
+from editions.check.glyphs import coverage, font_files, uncovered
+from editions.make.build import assets
 
 from .conftest import REPO, reissue_changed, run, write
 from .support import GOOD

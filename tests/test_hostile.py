@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from editions.errors import ContentError
-from editions.load import MAX_NODES, load_archive
+from editions.load.archive import MAX_NODES, load_archive
 
 from .conftest import run, write
 from .support import GOOD, problems_for

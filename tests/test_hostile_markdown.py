@@ -16,14 +16,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from editions.assemble import assemble
-from editions.build import assets
+from editions.check.links import images_in, read_images
 from editions.errors import EditionsError
-from editions.links import images_in, read_images
-from editions.load import load_archive
-from editions.markdown import convert_editions
-from editions.pdf import render_pdf
-from editions.render import Renderer, page_path
+from editions.load.archive import load_archive
+from editions.make.addresses import page_path
+from editions.make.assemble import assemble
+from editions.make.build import assets
+from editions.make.markdown import convert_editions
+from editions.make.pdf import render_pdf
+from editions.make.render import Renderer
 
 from .conftest import copy_sample, run, write
 from .pages import Page, pdf_text
@@ -245,8 +246,8 @@ LINKS = [
 
 
 def test_check_refuses_exactly_the_links_the_filter_drops(tmp_path: Path) -> None:
-    from editions.links import check_links
-    from editions.markdown import convert_texts
+    from editions.check.links import check_links
+    from editions.make.markdown import convert_texts
     from editions.model import Markdown, Where
 
     pages = convert_texts(LINKS)
@@ -373,9 +374,10 @@ def test_the_pdf_fetcher_serves_only_the_site(caplog: pytest.LogCaptureFixture) 
     body { background: url("data:image/png;base64,iVBORw0KGgo="); }</style></head>
     <body><img src="../../../../etc/passwd"><img src="http://127.0.0.1:9/x.png">
     <img src="/images/dog.png"><p>hello</p></body></html>"""
-    with caplog.at_level("WARNING", logger="editions.pdf"), pytest.raises(EditionsError) as raised:
+    with (caplog.at_level("WARNING", logger="editions.make.pdf"),
+          pytest.raises(EditionsError) as raised):
         render_pdf(html, page_path(1), {"images/dog.png": tiny_png()})
-    refused = sorted(r.getMessage() for r in caplog.records if r.name == "editions.pdf")
+    refused = sorted(r.getMessage() for r in caplog.records if r.name == "editions.make.pdf")
     assert refused == [
         "pdf: no such file in the site: etc/passwd",
         "pdf: refused to fetch data:image/png;base64,iVBORw0KGgo=",
@@ -425,7 +427,7 @@ def test_nesting_pandoc_reads_slowly_is_refused(project: Path, story: str,
 
 
 def test_ordinary_brackets_pass() -> None:
-    from editions.links import nesting_problems
+    from editions.check.links import nesting_problems
 
     text = ("A [@smith2007; @jones2008] note.[^1] [a [nested [link]]](https://x.org) \\[ \\[\n\n"
             "[^1]: See [this](https://example.org).\n\n" + "[open\n\n" * 30)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from editions.build import build
-from editions.check import reserved_id
+from editions.check.rules import reserved_id
+from editions.make.build import build
 
 from .conftest import REPO, run, write
 from .pages import Page, pdf_text

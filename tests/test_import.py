@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from editions import importer
-from editions.importer import update_heading
-from editions.load import load_archive
-from editions.markdown import pandoc_path
+from editions.edit import importer
+from editions.edit.importer import update_heading
+from editions.load.archive import load_archive
+from editions.make.markdown import pandoc_path
 
 from .conftest import REPO, run, write
 from .support import edit

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from editions.build import build
-from editions.incremental import MANIFEST
-from editions.publish import publish
+from editions.edit.publish import publish
+from editions.make.build import build
+from editions.make.incremental import MANIFEST
 
 from .conftest import copy_sample, run
 from .pages import Page, pdf_text
@@ -238,7 +238,7 @@ def test_a_rebuild_with_nothing_changed_starts_neither_pandoc_nor_weasyprint(
         again: Path) -> None:
     script = (
         "import subprocess, sys\n"
-        "from editions.build import build\n"
+        "from editions.make.build import build\n"
         "def refuse(*args, **kwargs): raise AssertionError(f'started {args[0]}')\n"
         "subprocess.run = subprocess.Popen = refuse\n"
         f"report = build({str(again)!r})\n"

@@ -14,8 +14,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from editions import i18n
-from editions.formats import EPUB_SUMMARY
 from editions.i18n import LOCALE_DIR, words
+from editions.make.formats import EPUB_SUMMARY
 
 from .conftest import copy_sample, reissue_changed
 from .support import drafts_of
@@ -93,7 +93,7 @@ def test_a_regional_tag_finds_its_language_and_english_needs_no_catalog(
     ("en", ["7 months on LDN", "1 year on LDN", "2 years on LDN"]),
 ])
 def test_derived_labels_in_each_language(language: str, expected: list[str]) -> None:
-    from editions.assemble import derived_label
+    from editions.make.assemble import derived_label
     from editions.model import PartialDate
 
     start = PartialDate.parse("2007-08")
@@ -180,8 +180,8 @@ def _leftovers(text: str, pieces: list[str]) -> list[str]:
 def test_the_sample_prints_no_english_template_word(tmp_path: Path, language: str) -> None:
     import pypdf
 
-    from editions.build import build
-    from editions.load import load_archive
+    from editions.load.archive import load_archive
+    from editions.make.build import build
 
     root = copy_sample(tmp_path / "sample")
     settings = root / "publication.yaml"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from editions.errors import ContentError
-from editions.load import load_archive
+from editions.load.archive import load_archive
 
 from .conftest import run, write
 from .support import GOOD, problems_for

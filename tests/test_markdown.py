@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from editions.assemble import assemble, assemble_testimonies
-from editions.load import load_archive
-from editions.markdown import convert, convert_editions
+from editions.load.archive import load_archive
+from editions.make.assemble import assemble, assemble_testimonies
+from editions.make.markdown import convert, convert_editions
 
 from .conftest import write
 
@@ -101,7 +101,7 @@ def test_one_pandoc_process_for_a_whole_build(project: Path,
 
 def test_fields_read_together_stay_apart() -> None:
     """Plain fields share one pandoc read; none may reach into another, and each reads as alone."""
-    from editions.markdown import Field, _run_pandoc
+    from editions.make.markdown import Field, _run_pandoc
 
     fields = {
         "uses": Field("Say [x] and [y].", 3, "uses-"),
@@ -124,7 +124,7 @@ def test_fields_read_together_stay_apart() -> None:
 def test_builds_at_once_share_the_cache(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from editions import markdown
+    from editions.make import markdown
 
     archive = load_archive(project)
     views = assemble(archive)
@@ -143,7 +143,7 @@ def test_builds_at_once_share_the_cache(project: Path, monkeypatch: pytest.Monke
 
 def test_a_damaged_cache_is_started_again(project: Path, caplog: pytest.LogCaptureFixture,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from editions import markdown
+    from editions.make import markdown
 
     archive = load_archive(project)
     cache = project / "cache.sqlite"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from editions.load import load_archive
-from editions.new import slug
+from editions.edit.new import slug
+from editions.load.archive import load_archive
 
 from .conftest import REPO, run
 from .support import edit

@@ -167,7 +167,7 @@ def test_the_cover_title_is_set_in_even_lines(pdfs: list[Path]) -> None:
     ("<b>Ours</b> & theirs, a title", ["<b>Ours</b> &", "theirs, a title"]),
 ])
 def test_title_halves(title: str, lines: list[str]) -> None:
-    from editions.titles import balanced, halves
+    from editions.make.titles import balanced, halves
 
     assert halves(title) == lines
     assert "<b>" not in balanced(title)

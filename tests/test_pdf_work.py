@@ -28,7 +28,7 @@ def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
 def test_page_references_are_pydyfs_listed_once_per_page() -> None:
     import pydyf
 
-    from editions.pdf import use_page_references_once
+    from editions.make.pdf import use_page_references_once
 
     def pydyfs(pdf: pydyf.PDF) -> tuple[bytes, ...]:
         return tuple(f"{n} 0 R".encode("ascii") for n in pdf.pages["Kids"][::3])
@@ -48,10 +48,10 @@ def test_the_longest_edition_is_laid_out_first(tmp_path: Path,
     import json
     import re
 
-    from editions.build import build
+    from editions.make.build import build
 
     root = copy_sample(tmp_path / "sample")
-    with caplog.at_level("INFO", logger="editions.build"):
+    with caplog.at_level("INFO", logger="editions.make.build"):
         build(root, root / "site", jobs=1)
     laid_out = [tuple(map(int, match.groups())) for record in caplog.records
                 if (match := re.match(r"edition (\d+): made the PDF, (\d+) pages",

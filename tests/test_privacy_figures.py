@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from editions.check.privacy import scan_text
 from editions.model import Markdown, Where
-from editions.privacy import scan_text
 
 from .conftest import run, write
 from .support import GOOD

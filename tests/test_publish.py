@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from editions.build import build
 from editions.errors import ContentError
-from editions.load import load_archive
+from editions.load.archive import load_archive
+from editions.make.build import build
 
 from . import gitrepo
 from .conftest import REPO, run

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from editions.build import build
+from editions.make.build import build
 
 from .conftest import reissue_changed, run, write
 from .pages import Page, pdf_text

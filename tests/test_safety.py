@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-import editions.build
-from editions.build import build
+import editions.make.build
+from editions.make.build import build
 
 from .conftest import copy_sample, run
 from .support import edit
@@ -131,7 +131,7 @@ def test_a_second_build_stops_with_a_clear_message(project: Path) -> None:
     before = snapshot(project / "site")
     holder = subprocess.Popen(  # another process holds the lock, as a running build does
         [sys.executable, "-c", "import sys; from pathlib import Path; "
-         "from editions.site import locked\n"
+         "from editions.make.site import locked\n"
          f"with locked(Path({str(project / 'site')!r})):\n"
          "    print('held', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -278,7 +278,7 @@ def test_unexpected_errors_are_reported_and_debug_shows_them(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the printer is on fire")
 
-    monkeypatch.setattr(editions.build, "build", broken)  # what the build command calls
+    monkeypatch.setattr(editions.make.build, "build", broken)  # what the build command calls
     result = run(project, "build")
     assert (result.exit_code, result.stderr) == (
         1, "internal error: RuntimeError: the printer is on fire; run again with --debug for "
@@ -302,12 +302,12 @@ def test_debug_shows_the_traceback_of_a_content_error(project: Path) -> None:
 def test_every_command_reports_unexpected_errors(project: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """Commands without their own reporting (here fmt) still never show a traceback."""
-    import editions.fmt  # the command imports it when it runs
+    import editions.edit.fmt  # the command imports it when it runs
 
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("lost")
 
-    monkeypatch.setattr(editions.fmt, "format_files", broken)
+    monkeypatch.setattr(editions.edit.fmt, "format_files", broken)
     result = run(project, "fmt")
     assert (result.exit_code, result.stderr) == (
         1, "internal error: KeyError: 'lost'; run again with --debug for the traceback and "

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+from editions.edit.fmt import archive_files, spec_for
+from editions.edit.schema import instance, schema, stale_schemas
 from editions.errors import Problem
-from editions.fmt import archive_files, spec_for
-from editions.load import EDITION_FIELDS, load_edition, load_testimony, parse_yaml
-from editions.schema import instance, schema, stale_schemas
+from editions.load.archive import EDITION_FIELDS, load_edition, load_testimony, parse_yaml
 
 from .conftest import REPO, run, write
 from .support import GOOD as GOOD_TESTIMONY

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from editions.serve import VERSION_PATH, Preview
+from editions.make.serve import VERSION_PATH, Preview
 
 from .support import tiny_png
 
@@ -218,7 +218,7 @@ def test_serve_answers_only_localhost_and_refuses_bad_requests_in_one_line(
     for host in (b"localhost", b"[::1]"):
         assert _raw(preview, b"GET / HTTP/1.1\r\nHost: " + host + f":{port}".encode()
                     + b"\r\nConnection: close\r\n\r\n").startswith(b"HTTP/1.0 200")
-    caplog.set_level(logging.WARNING, logger="editions.serve")
+    caplog.set_level(logging.WARNING, logger="editions.make.serve")
     refused = [
         (b"GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n", b"421"),  # DNS rebinding
         (b"GET / HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n", b"421"),
@@ -263,7 +263,7 @@ def test_serve_closes_idle_connections(preview: Preview,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 
-    from editions import serve
+    from editions.make import serve
     assert serve._Handler.timeout == 30  # as the editor runs it (None before: never closed)
     monkeypatch.setattr(serve._Handler, "timeout", 1.0)
     port = preview.server.server_address[1]
@@ -279,9 +279,9 @@ def test_a_big_edition_is_served_at_once_and_its_pdf_when_ready(
         project: Path, caplog: pytest.LogCaptureFixture) -> None:
     import logging
 
-    from editions.serve import PDF_NOTE
+    from editions.make.serve import PDF_NOTE
 
-    caplog.set_level(logging.INFO, logger="editions.serve")
+    caplog.set_level(logging.INFO, logger="editions.make.serve")
     # Edition 4 of the sample is estimated at 7 pages: "big" past 6 (200 when serving for real).
     preview = Preview(project, port=0, poll_seconds=0.05, big_edition_pages=6)
     preview.start()

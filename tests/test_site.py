@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from editions.build import build
+from editions.make.build import build
 
 from .conftest import copy_sample, reissue_changed, run
 from .pages import Page, outline, pdf_text

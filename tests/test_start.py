@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from editions.load import load_archive
+from editions.load.archive import load_archive
 
 from .conftest import run, write
 from .support import edit, site_links

@@ -35,7 +35,8 @@ def test_the_recorder_sees_programs(tmp_path: Path) -> None:
 def test_loading_weasyprint_starts_no_program(tmp_path: Path) -> None:
     # ctypes.util.find_library runs ldconfig, gcc and ld for each name WeasyPrint tries.
     programs, _ = _programs_run(
-        tmp_path, "-c", "from editions.pdf import use_one_font_subsetter; use_one_font_subsetter()")
+        tmp_path, "-c",
+        "from editions.make.pdf import use_one_font_subsetter; use_one_font_subsetter()")
     assert programs == []
 
 
@@ -77,7 +78,7 @@ def test_help_and_version_load_no_stage() -> None:
 
 def test_the_schema_kinds_are_the_schemas() -> None:
     from editions.cli import SCHEMA_KINDS
-    from editions.schema import SCHEMAS
+    from editions.edit.schema import SCHEMAS
 
     assert list(SCHEMA_KINDS) == sorted(SCHEMAS)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from editions.timeline import MARGIN, WIDTH, Moment, draw
+from editions.make.timeline import MARGIN, WIDTH, Moment, draw
 
 
 def moments(*spec: tuple[str, str]) -> list[Moment]:

@@ -8,7 +8,7 @@ import sys
 def run() -> None:
     """Load the CLI and run it; the CLI reports Ctrl-C itself once it is loaded."""
     try:
-        from .cli import main
+        from editions.cli import main
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)  # noqa: T201 (no logging is set up yet)
         sys.exit(130)

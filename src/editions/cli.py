@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from .errors import ContentError, EditionsError, Problem, shown
-from .versions import package_version
+from editions.errors import ContentError, EditionsError, Problem, shown
+from editions.versions import package_version
 
 log = logging.getLogger("editions")
 
@@ -204,9 +204,9 @@ def check(output: str, strict: bool, root: Path, verbose: int, quiet: bool,
     if output == "github":
         _check_github(root, strict)
         return
-    from .build import check as check_archive
+    from editions.make.build import check_publication
 
-    report = check_archive(root, strict=strict)  # warnings are logged as they are found
+    report = check_publication(root, strict=strict)  # warnings are logged as they are found
     if not quiet:
         found = f", {_counts(report.warnings)}" if report.warnings else ""
         click.echo(f"ok: {report.testimonies} testimonies and {report.editions} editions, "
@@ -214,8 +214,8 @@ def check(output: str, strict: bool, root: Path, verbose: int, quiet: bool,
 
 
 def _check_github(root: Path, strict: bool) -> None:
-    from .build import checked
-    from .github import annotation
+    from editions.make.build import checked
+    from editions.review.github import annotation
 
     logging.getLogger("editions").setLevel(logging.ERROR)  # each problem is told once, below
     try:
@@ -227,7 +227,7 @@ def _check_github(root: Path, strict: bool) -> None:
     except EditionsError as err:
         click.echo(annotation("error", None, str(err)))
         sys.exit(1)
-    from .history import toplevel
+    from editions.load.history import toplevel
 
     top = toplevel(root)  # annotations name files from the repository's root
     for problem in problems:
@@ -260,7 +260,7 @@ def build(numbers: tuple[int, ...], out: Path | None, html_only: bool, no_cache:
     changed since the last build is kept as it was built, not rendered again.
     """
     _setup_logging(verbose, quiet)
-    from .build import build as build_site
+    from editions.make.build import build as build_site
 
     with _progress_bar(quiet) as progress:
         report = build_site(root, out, numbers or None, html_only=html_only,
@@ -284,7 +284,7 @@ def fmt(paths: tuple[Path, ...], check_only: bool, root: Path, verbose: int, qui
     dates as written, comments kept. It never changes what an edition prints.
     """
     _setup_logging(verbose, quiet)
-    from .fmt import format_files  # ruamel.yaml: only the commands that write YAML
+    from editions.edit.fmt import format_files  # ruamel.yaml: only the commands that write YAML
 
     report = format_files(root, paths or None, write=not check_only)
     seconds = _since_start()
@@ -314,7 +314,7 @@ def schema(write: bool, check_only: bool, kind: str | None, root: Path, verbose:
            quiet: bool, debug: bool) -> None:
     """Print the JSON Schema of a testimony or edition file, or write both (--write)."""
     _setup_logging(verbose, quiet)
-    from .schema import SCHEMA_DIR, SCHEMAS, schema_text, stale_schemas, write_schemas
+    from editions.edit.schema import SCHEMA_DIR, SCHEMAS, schema_text, stale_schemas, write_schemas
 
     if write:
         changed = write_schemas(root)
@@ -350,7 +350,7 @@ def init_command(folder: Path | None, root: Path, verbose: int, quiet: bool, deb
     Each setting is taken from its option, or asked for on a terminal; none is made up.
     """
     _setup_logging(verbose, quiet)
-    from .start import QUESTIONS, Answers, answer_names, refusal, start_publication
+    from editions.edit.start import QUESTIONS, Answers, answer_names, refusal, start_publication
 
     folder = folder if folder is not None else root
     why = refusal(folder)  # before asking anything
@@ -401,8 +401,8 @@ def new_testimony_command(name: str, country: str, condition: str, testimony_id:
                           quiet: bool, debug: bool) -> None:
     """Write testimonies/NAME-COUNTRY.yaml with the story still to write; never overwrites."""
     _setup_logging(verbose, quiet)
-    from .new import new_testimony
-    from .publish import today as parse_today
+    from editions.edit.new import new_testimony
+    from editions.edit.publish import today as parse_today
 
     made = new_testimony(root, name, country, condition, on=parse_today(today),
                          testimony_id=testimony_id, treatment=treatment, started=started,
@@ -418,8 +418,8 @@ def new_edition_command(today: str | None, root: Path, verbose: int, quiet: bool
                         debug: bool) -> None:
     """Write the next edition as a draft dated today, proposing new and updated testimonies."""
     _setup_logging(verbose, quiet)
-    from .new import new_edition
-    from .publish import today as parse_today
+    from editions.edit.new import new_edition
+    from editions.edit.publish import today as parse_today
 
     made, proposed = new_edition(root, on=parse_today(today))
     if not quiet:
@@ -451,9 +451,9 @@ def import_command(sources: tuple[Path, ...], received: str | None, condition: s
     updates it lacks, in date order. Importing the same source again changes nothing.
     """
     _setup_logging(verbose, quiet)
-    from .importer import import_sources
-    from .new import _date
-    from .publish import today as parse_today
+    from editions.edit.importer import import_sources
+    from editions.edit.new import _date
+    from editions.edit.publish import today as parse_today
 
     when = str(_date(received, "--received")) if received else str(parse_today(today))
     plan, readings = import_sources(root, list(sources), received=when, condition=condition,
@@ -535,8 +535,8 @@ def publish_command(numbers: tuple[int, ...], reissue: bool, note: str | None,
     them).
     """
     _setup_logging(verbose, quiet)
-    from .publish import publish_editions, reissue_summary
-    from .publish import today as parse_today
+    from editions.edit.publish import publish_editions, reissue_summary
+    from editions.edit.publish import today as parse_today
 
     reports = publish_editions(root, numbers, reissue=reissue, note=note,
                                on=parse_today(today), out_of_order=out_of_order)
@@ -561,8 +561,8 @@ def diff_command(rev: str | None, output: str, root: Path, verbose: int, quiet: 
     would change come first. Needs a git checkout; builds nothing.
     """
     _setup_logging(verbose, quiet)
-    from .diff import diff_report, diff_summary
-    from .github import job_summary
+    from editions.review.diff import diff_report, diff_summary
+    from editions.review.github import job_summary
 
     text, changes = diff_report(root, rev)
     click.echo(job_summary(text) if output == "github" else text, nl=False)
@@ -584,7 +584,7 @@ def serve(port: int, out: Path | None, no_pdf: bool, root: Path, verbose: int, q
     Every page reloads itself after a rebuild; a failed build shows its problems in the
     browser. A save rebuilds the pages at once and the PDFs right after.
     """
-    from .serve import Outcome, Preview, serve_forever
+    from editions.make.serve import Outcome, Preview, serve_forever
 
     _setup_logging(verbose, quiet)
 

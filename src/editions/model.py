@@ -11,6 +11,8 @@ from typing import Any
 # ASCII digits only: \d would take '２００７' (full-width) or Arabic-Indic digits too.
 DATE_PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# The folder of a publication that holds the pictures its texts show.
+IMAGES_DIR = "images"
 EDITION_FILE_PATTERN = re.compile(r"^([0-9]{3})\.yaml$")
 
 

@@ -9,7 +9,7 @@ import itertools
 import re
 from typing import Literal
 
-from .i18n import language_of
+from editions.i18n import language_of
 
 # A block is reflowed only when it is plainly a paragraph: when its first line could start a
 # list, heading, quote, code block, table, line block, footnote or link definition, or any line

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 
 @cache
@@ -92,3 +95,19 @@ def system_library_versions() -> dict[str, str]:
             found[name] = (ask() or b"unknown").decode("ascii", "replace")
             break
     return found
+
+
+@cache
+def own_code() -> str:
+    """The package's own code and data: a changed renderer must not leave old output behind."""
+    digest = hashlib.sha256()
+    package = Path(str(resources.files("editions")))
+    # every stage's folder: a module moved or changed in any of them changes the output's key
+    code = [p for p in package.rglob("*") if p.suffix in (".py", ".lua", ".csl") and p.is_file()]
+    for item in sorted(code, key=lambda p: p.relative_to(package).as_posix()):
+        name = item.relative_to(package).as_posix()
+        digest.update(name.encode() + b"\0" + item.read_bytes())
+    # the catalogs of the site's words: a changed translation changes the pages
+    for catalog in sorted((package / "locale").glob("*/LC_MESSAGES/*.mo")):
+        digest.update(catalog.parent.parent.name.encode() + b"\0" + catalog.read_bytes())
+    return digest.hexdigest()

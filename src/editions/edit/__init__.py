@@ -1,0 +1,1 @@
+"""Edit: the editor's commands beside the build: start, new, fmt, publish, import, schema."""

@@ -1,0 +1,111 @@
+"""Schema: JSON Schemas of testimony and edition files, made from the loader's field specs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from editions.load.archive import EDITION_FIELDS, TESTIMONY_FIELDS, Field, Node, plain_data
+from editions.model import DATE_PATTERN, ID_PATTERN
+
+SCHEMA_DIR = "schemas"
+BASE_URL = "https://example.org/editions/schemas/"
+SCHEMAS = {
+    "testimony": (TESTIMONY_FIELDS, "A testimony: one contributor's story and dated updates."),
+    "edition": (EDITION_FIELDS, "An edition: its number, date, status and testimonies in "
+                                "print order."),
+}
+
+
+def schema_file(kind: str) -> str:
+    return f"{SCHEMA_DIR}/{kind}.schema.json"
+
+
+def _value(field: Field) -> dict[str, Any]:
+    """The schema of one field's value as a YAML 1.2 reader (an editor's plug-in) sees it."""
+    kind = field.kind
+    if kind == "text":
+        # A plain `1984` or `true` is text to the loader, a number or a boolean to YAML 1.2.
+        schema: dict[str, Any] = {"type": ["string", "number", "boolean"],
+                                  "pattern": r"^[^\n]*\n?$"}
+    elif kind == "markdown":
+        schema = {"type": "string"}
+    elif kind == "date":
+        schema = {"anyOf": [{"type": "string", "pattern": DATE_PATTERN.pattern},
+                            {"type": "integer", "minimum": 1000, "maximum": 9999}]}
+    elif kind == "int":
+        schema = {"type": "integer", "minimum": 0}
+    elif kind == "choice":
+        schema = {"enum": list(field.choices)}
+    elif kind == "ids":
+        schema = {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN.pattern}}
+    elif kind == "texts":
+        schema = {"type": "array", "items": {"type": "string", "pattern": r"^[^\n]*$"}}
+    elif kind == "choices":
+        schema = {"type": "array", "items": {"enum": list(field.choices)}, "uniqueItems": True}
+    elif kind == "map":
+        assert field.fields is not None
+        schema = _object(field.fields)
+    elif kind == "maps":
+        assert field.fields is not None
+        schema = {"type": "array", "items": _object(field.fields)}
+    else:
+        raise AssertionError(kind)
+    if field.description:
+        schema = {"description": field.description, **schema}
+    if not field.required:
+        # The loader reads an empty optional field as absent.
+        schema = {"anyOf": [schema, {"type": "null"}]} if "anyOf" not in schema else {
+            **schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
+    return schema
+
+
+def _object(fields: dict[str, Field]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {name: _value(field) for name, field in fields.items()},
+        "required": [name for name, field in fields.items() if field.required],
+        "additionalProperties": False,
+    }
+
+
+def schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one kind of file: "testimony" or "edition"."""
+    fields, description = SCHEMAS[kind]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": BASE_URL + f"{kind}.schema.json",
+        "title": f"editions {kind}",
+        "description": description,
+        **_object(fields),
+    }
+
+
+def schema_text(kind: str) -> str:
+    return json.dumps(schema(kind), indent=2, ensure_ascii=False) + "\n"
+
+
+def stale_schemas(root: Path) -> list[str]:
+    """The schema files under `root` that are missing or differ from the field specs."""
+    stale = []
+    for kind in SCHEMAS:
+        path = root / schema_file(kind)
+        if not path.is_file() or path.read_text(encoding="utf-8") != schema_text(kind):
+            stale.append(schema_file(kind))
+    return stale
+
+
+def write_schemas(root: Path) -> list[str]:
+    """Write the schema files under `root`; return those that changed."""
+    changed = stale_schemas(root)
+    for kind in SCHEMAS:
+        path = root / schema_file(kind)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(schema_text(kind), encoding="utf-8")
+    return changed
+
+
+def instance(node: Node) -> Any:
+    """A parsed file as the data a YAML 1.2 reader makes of it, for validation."""
+    return plain_data(node, booleans=True, max_digits=None)

@@ -1,0 +1,1 @@
+"""Review: what a change does to each edition, told to reviewers and to GitHub."""

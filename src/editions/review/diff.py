@@ -1,0 +1,223 @@
+"""Diff: what a change to the archive does to each edition, in plain words for a reviewer."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from editions.load.archive import load_archive
+from editions.load.history import archive_at, default_base
+from editions.make.assemble import assemble_edition
+from editions.make.freeze import Passage, fingerprint, is_data, matches, passages_by_name
+from editions.make.freeze import label as passage_label
+from editions.model import Archive, Edition
+from editions.prose import reading_text, word_diff
+
+
+@dataclass
+class EditionChange:
+    """What changes in one edition; `published` when readers already have it."""
+
+    number: int
+    path: str
+    heading: str
+    published: bool
+    content_changed: bool = False
+    reissued: bool = False
+    refused: bool = False
+    # why a published edition's change is refused when it is not a change to what it prints
+    refusal: str = ""
+    lines: list[str] = field(default_factory=list)
+
+
+def _find(archive: Archive, number: int) -> Edition | None:
+    return next((e for e in archive.editions if e.number == number), None)
+
+
+def _ids(ids: list[str]) -> str:
+    return ", ".join(ids)
+
+
+def compare(old: Archive, new: Archive) -> list[EditionChange]:
+    """Every edition that prints something else in `new` than in `old`, in number order."""
+    numbers = sorted({e.number for e in old.editions} | {e.number for e in new.editions})
+    changes = []
+    for number in numbers:
+        change = _compare_edition(old, new, number)
+        if change is not None:
+            changes.append(change)
+    return changes
+
+
+def _compare_edition(old: Archive, new: Archive, number: int) -> EditionChange | None:
+    before, after = _find(old, number), _find(new, number)
+    if after is None:
+        assert before is not None
+        change = EditionChange(number, before.path, f"Edition {number} · {before.date} · "
+                               f"{before.status} · removed", before.published)
+        change.content_changed = True
+        change.lines.append(f"the edition file {before.path} is removed")
+        if before.published:
+            change.refusal = (f"REFUSED: a published edition cannot be removed; restore "
+                              f"{before.path}")
+        return change
+    heading = f"Edition {number} · {after.date} · {after.status}"
+    if before is None:
+        change = EditionChange(number, after.path, heading + " · new", after.published)
+        ids = list(after.testimonies)
+        change.lines.append(f"new edition printing {len(ids)} testimonies: {_ids(ids)}")
+        change.content_changed = True
+        return change
+    change = EditionChange(number, after.path, heading, before.published)
+    lines = change.lines
+    if before.status != after.status:
+        lines.append(f"status: {before.status} → {after.status}")
+        if before.published and not after.published:
+            change.content_changed = True
+            change.refusal = ("REFUSED: a published edition cannot go back to draft; correct "
+                              "it with a reissue instead")
+    for name in ("date", "title"):
+        was, now = getattr(before, name), getattr(after, name)
+        if str(was or "") != str(now or ""):
+            lines.append(f"{name}: {was or '(default)'} → {now or '(default)'}")
+    _testimony_lists(before.testimonies, after.testimonies, lines)
+    old_passages = passages_by_name(old, number)
+    new_passages = passages_by_name(new, number)
+    passage_lines = _passages(old_passages, new_passages, set(after.testimonies) - set(
+        before.testimonies), set(before.testimonies) - set(after.testimonies))
+    lines.extend(passage_lines)
+    changed = fingerprint(list(old_passages.values())) != fingerprint(
+        list(new_passages.values()))
+    change.content_changed = change.content_changed or changed
+    old_view, new_view = assemble_edition(old, before), assemble_edition(new, after)
+    was_withdrawn = {p.id for p in old_view.testimonies if p.withdrawn}
+    for printed in new_view.testimonies:
+        if printed.withdrawn and printed.id not in was_withdrawn:
+            lines.append(f"{printed.id}: consent withdrawn on "
+                         f"{printed.testimony.consent.withdrawn}; the edition shows a notice "
+                         "in its place")
+    for reissue in after.reissues[len(before.reissues):]:
+        change.reissued = True
+        lines.append(f"reissued on {reissue.date}: {reissue.note}")
+    frozen = after.frozen
+    if after.published and frozen is not None and changed:
+        # An older record fingerprints the texts only; its printed data is compared here.
+        data_changed = any(is_data(name) and name in old_passages
+                           and old_passages[name].text != passage.text
+                           for name, passage in new_passages.items())
+        change.refused = not matches(frozen, list(new_passages.values())) or (
+            data_changed and not change.reissued)
+    if not lines:
+        return None
+    return change
+
+
+def _testimony_lists(before: tuple[str, ...], after: tuple[str, ...], lines: list[str]) -> None:
+    added = [t for t in after if t not in before]
+    removed = [t for t in before if t not in after]
+    if added:
+        lines.append(f"testimonies added: {_ids(added)}")
+    if removed:
+        lines.append(f"testimonies removed: {_ids(removed)}")
+    kept_before = [t for t in before if t in after]
+    kept_after = [t for t in after if t in before]
+    if kept_before != kept_after:
+        lines.append(f"testimonies reordered: {_ids(kept_before)} → {_ids(kept_after)}")
+
+
+def _passages(old: dict[str, Passage], new: dict[str, Passage], added: set[str],
+              removed: set[str]) -> list[str]:
+    lines = []
+    for name, passage in new.items():
+        owner = name.split(" ", 1)[0]
+        if name not in old:
+            if owner not in added and " update " in name:
+                label = passage.text.split("\n", 2)[1]
+                lines.append(f"update added: {name} ({label})")
+            continue
+        if old[name].text == passage.text:
+            continue
+        if name == "edition" or (" " not in name and name != "intro"):
+            what = "heading and facts" if name != "edition" else "title and date"
+            lines.append(f"{name}: {what} changed: " + "; ".join(
+                word_diff(old[name].text, passage.text, 3)))
+            continue
+        if is_data(name):
+            if name.startswith("@image "):
+                lines.append(f"{passage_label(name)} changed: a different file with the same name")
+                continue
+            lines.append(f"{passage_label(name)} changed:")
+            hunks = word_diff(old[name].text, passage.text)
+            lines.extend(f"    {hunk}" for hunk in hunks)
+            continue
+        lines.append(f"{name} changed:")
+        hunks = word_diff(reading_text(old[name].text), reading_text(passage.text))
+        lines.extend(f"    {hunk}" for hunk in hunks or ["(only links or Markdown marks)"])
+    for name in old:
+        if name not in new and name.split(" ", 1)[0] not in removed and " update " in name:
+            lines.append(f"update removed: {name}")
+    return lines
+
+
+def report(changes: list[EditionChange], base: str) -> str:
+    """The reviewer's report, in Markdown that reads as plain text in a terminal too."""
+    out = [f"# What this change does to the editions (compared with {base})", ""]
+    loud = [c for c in changes if c.published and c.content_changed]
+    if loud:
+        out += ["## Published editions whose content would change", "",
+                "Readers already have these editions. A change to what they print is refused "
+                "by `editions check` unless the edition is reissued with a note.", ""]
+        for c in loud:
+            if c.refusal:
+                state = c.refusal
+            elif c.reissued and not c.refused:
+                state = "reissued in this change (readers will see the note)"
+            elif c.refused:
+                state = (f"REFUSED until reissued: `editions publish {c.number} --reissue "
+                         "--note \"...\"`")
+            else:
+                state = "not frozen yet; run `editions publish` to freeze it"
+            out.append(f"- **Edition {c.number}** ({c.path}): {state}")
+        waiting = [c for c in loud if c.refused and not c.refusal]
+        if len(waiting) > 1:
+            out += ["", "To reissue them all with one note: `editions publish --reissue --note "
+                    "\"...\"`"]
+        out.append("")
+    if not changes:
+        out.append("No edition prints anything different.")
+    for c in changes:
+        out += [f"## {c.heading}", ""]
+        out += [f"- {line}" if not line.startswith("    ") else f"  {line.strip()}"
+                for line in c.lines]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def diff_summary(changes: list[EditionChange]) -> str:
+    """One line: how many editions change, how many of them readers have, how many of those
+    print other content (a withdrawal's notice is a change, not a change of content)."""
+    published = [c for c in changes if c.published]
+    content = sum(1 for c in published if c.content_changed)
+    refused = sum(1 for c in published if c.refused or c.refusal)
+    editions = "edition changes" if len(changes) == 1 else "editions change"
+    return (f"{len(changes)} {editions}, {len(published)} of them published: {content} in "
+            f"what they print, {refused} refused until reissued")
+
+
+def diff_report(root: Path | str, rev: str | None = None) -> tuple[str, list[EditionChange]]:
+    """The report for the working tree against `rev` (default: merge base with main, else
+    HEAD)."""
+    root = Path(root)
+    if rev is None:
+        commit, name = default_base(root)
+        base = f"{name}, {commit[:10]}"
+    else:
+        base = rev
+        commit = rev
+    new = load_archive(root)
+    # Compared while git's files are there: a picture's passage reads its bytes.
+    with tempfile.TemporaryDirectory(prefix="editions-git-") as folder:
+        old = archive_at(root, commit, Path(folder))
+        changes = compare(old, new)
+    return report(changes, base), changes

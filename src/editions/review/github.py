@@ -1,0 +1,38 @@
+"""GitHub: problems as workflow commands, so a pull request shows them on the changed lines."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from editions.errors import Problem
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def job_summary(markdown: str) -> str:
+    """A report as GitHub's job summary may show it: its Markdown kept, any raw HTML from the
+    texts (`<img src=...>`, `<details>`, `<!--`) shown as text, not rendered."""
+    return markdown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(severity: str, problem: Problem | None, message: str,
+               root: Path | None = None, start: Path | None = None) -> str:
+    """`::error file=...,line=...,col=...::message`, escaped as GitHub's toolkit escapes;
+    a problem's path relative to `start` (the repository's root; default: here)."""
+    command = "warning" if severity == "warning" else "error"
+    if problem is None:
+        return f"::{command}::{_data(message)}"
+    path = problem.path
+    if root is not None and not Path(path).is_absolute():
+        # Annotations name files from the repository's root, where the workflow runs.
+        path = os.path.relpath((root / path).resolve() if start else root / path, start)
+    props = ",".join(f"{k}={_property(str(v))}" for k, v in
+                     (("file", path), ("line", problem.line), ("col", problem.col)))
+    return f"::{command} {props}::{_data(message)}"
