@@ -19,7 +19,13 @@ from editions.errors import ContentError, EditionsError, Problem
 from editions.load.archive import load_archive, require_publication
 from editions.make import search
 from editions.make.addresses import ASSETS_DIR, TESTIMONIES_DIR, format_path, page_path, pdf_path
-from editions.make.assemble import EditionView, assemble, assemble_testimonies, estimated_pages
+from editions.make.assemble import (
+    EditionView,
+    TestimonyView,
+    assemble,
+    assemble_testimonies,
+    estimated_pages,
+)
 from editions.make.baseline import Baseline
 from editions.make.file_cache import FILES_CACHE, FileCache
 from editions.make.formats import describe, entry_for, epub_source, other_files, other_sizes
@@ -38,18 +44,18 @@ from editions.make.incremental import (
     read_manifest,
     reusable,
 )
-from editions.make.markdown import EditionText, PageText, convert
+from editions.make.markdown import Converted, EditionText, PageText, convert
 from editions.make.render import Renderer
 from editions.make.site import (
     carry,
-    check_out,
     clear_leftovers,
     follow_link,
     locked,
     prune,
-    publish,
+    refuse_foreign_folder,
     remove_file,
     stage,
+    switch_in,
     write_file,
 )
 from editions.make.theme import read_theme_file, theme_files
@@ -86,6 +92,13 @@ class BuildReport:
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
     preview: Path | None = None  # where the drafts were built, when there are any
+
+    def add(self, edition: RenderedEdition) -> None:
+        """Count an edition this build rendered."""
+        self.editions.append(edition.number)
+        if edition.entry.pdf_pages is not None:
+            self.pdfs += 1
+            self.pdf_pages += edition.entry.pdf_pages
 
     def summary(self) -> str:
         drafts = f"; drafts in {self.preview.name}/" if self.preview is not None else ""
@@ -391,12 +404,9 @@ def _pictures(texts: Iterable[EditionText | PageText]) -> set[str]:
     return {image for text in texts for html in text.html() for image in images_in(html)}
 
 
-def _draft_pictures(texts: dict[int, EditionText], drafts: set[int]) -> set[str]:
-    return _pictures(text for number, text in texts.items() if number in drafts)
-
-
 def _unpublish_preview(preview: Path) -> None:
-    """Remove the preview once no draft is left; check_out made sure it is one we built."""
+    """Remove the preview once no draft is left; refuse_foreign_folder made sure it is one
+    we built."""
     if preview.is_dir():
         shutil.rmtree(preview)
         log.info("no drafts: removed %s", preview)
@@ -417,50 +427,142 @@ def build(root: Path | str, out: Path | str | None = None, numbers: Iterable[int
     require_publication(root)  # before the lock beside the site is made
     named = Path(out) if out is not None else root / "site"
     out = follow_link(named)
-    check_out(root, out)
+    refuse_foreign_folder(root, out)
     preview = follow_link(preview_folder(named))
-    check_out(root, preview)
+    refuse_foreign_folder(root, preview)
+    options = BuildOptions(sorted(set(numbers)) if numbers is not None else None, html_only,
+                           today, use_cache, jobs or os.cpu_count() or 1, progress)
     with locked(out):
         if named != out:  # what builds that replaced the link left beside it
             clear_leftovers(named)
         clear_leftovers(preview)
-        return _build(root, out, preview, numbers, html_only=html_only, today=today,
-                      use_cache=use_cache, jobs=jobs or os.cpu_count() or 1,
-                      progress=progress)
+        return _build(root, out, preview, options)
 
 
-def _build(root: Path, out: Path, preview: Path, numbers: Iterable[int] | None, *, html_only: bool,
-           today: dt.date | None, use_cache: bool, jobs: int,
-           progress: Progress | None) -> BuildReport:
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the editor asked of a build besides the publication and the site's folder."""
+
+    numbers: list[int] | None  # the editions asked for, sorted; None: every edition
+    html_only: bool = False
+    today: dt.date | None = None
+    use_cache: bool = True
+    jobs: int = 1
+    progress: Progress | None = None
+
+    @property
+    def partial(self) -> bool:
+        """Whether only some editions were asked for: the others stay as they were built."""
+        return self.numbers is not None
+
+    def asks_for(self, number: int) -> bool:
+        return self.numbers is None or number in self.numbers
+
+    def key(self) -> dict[str, object]:
+        """The options that change what a build writes, for the inputs' key."""
+        return {"numbers": self.numbers, "html_only": self.html_only,
+                "search": search.pagefind_version()}
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    """The site and the drafts' preview, and what the last build wrote into each."""
+
+    out: Path
+    preview: Path
+    site: Manifest
+    drafts: Manifest
+
+    @classmethod
+    def read(cls, out: Path, preview: Path) -> LastBuild:
+        return cls(out, preview, read_manifest(out), read_manifest(preview))
+
+
+def _build(root: Path, out: Path, preview: Path, options: BuildOptions) -> BuildReport:
+    """The phases of a build, top to bottom: load and check, then decide, then write."""
     started = time.perf_counter()
     report = BuildReport(out)
-    numbers = sorted(set(numbers)) if numbers is not None else None
-
     files = assets(root)
-    archive, report.warnings, digests = _checked(root, today, False, use_cache, files)
+    archive, report.warnings, digests = _checked(root, options.today, False, options.use_cache,
+                                                 files)
     clear_leftovers(out)
-    manifest = read_manifest(out)
-    drafts_manifest = read_manifest(preview)
-    has_drafts = any(not e.published and (numbers is None or e.number in numbers)
-                     for e in archive.editions)
-    # The last build read the same files with the same options, and the site is as it wrote
-    # it: there is nothing to render, nor even to look at again.
-    options = {"numbers": numbers, "html_only": html_only, "search": search.pagefind_version()}
+    last = LastBuild.read(out, preview)
     inputs = inputs_key(fingerprint(root / "templates", files, archive.settings), digests,
-                        archive, root / IMAGES_DIR, options)
-    previous = manifest.present(out, archive.settings)
-    if (manifest.inputs == inputs and intact(out, manifest) and previous == manifest.editions
-            and _preview_intact(preview, drafts_manifest, inputs, archive.settings,
-                                has_drafts)):
-        report.up_to_date = sorted(number for number in [*manifest.editions,
-                                                         *drafts_manifest.editions]
-                                   if numbers is None or number in numbers)
-        report.preview = preview if preview.exists() else None
-        report.written = False
-        log.info("the site was built from these very files: nothing to render or write")
-        report.seconds = time.perf_counter() - started
-        return report
+                        archive, root / IMAGES_DIR, options.key())
+    site_entries = last.site.present(out, archive.settings)
+    if _built_from(inputs, last, site_entries, archive, options):
+        _nothing_to_render(report, last, options)
+    else:
+        plan = plan_build(root, archive, files, last, site_entries, options)
+        outputs = other_pages(plan, out) if not plan.todo else None
+        if outputs is not None and _same_pages(plan, last, outputs):
+            _record_inputs(plan, last, outputs, inputs, report)
+        else:
+            _write(plan, last, outputs, inputs, report)
+    report.seconds = time.perf_counter() - started
+    return report
 
+
+def _built_from(inputs: str, last: LastBuild, site_entries: dict[int, Entry], archive: Archive,
+                options: BuildOptions) -> bool:
+    """Whether the last build read the same files with the same options, and left the site
+    and the preview as they are now."""
+    has_drafts = any(not e.published and options.asks_for(e.number) for e in archive.editions)
+    return (last.site.inputs == inputs and intact(last.out, last.site)
+            and site_entries == last.site.editions
+            and _preview_intact(last.preview, last.drafts, inputs, archive.settings, has_drafts))
+
+
+def _nothing_to_render(report: BuildReport, last: LastBuild, options: BuildOptions) -> None:
+    """Report every edition asked for as up to date, and write nothing."""
+    built = [*last.site.editions, *last.drafts.editions]
+    report.up_to_date = sorted(number for number in built if options.asks_for(number))
+    report.preview = last.preview if last.preview.exists() else None
+    report.written = False
+    log.info("the site was built from these very files: nothing to render or write")
+
+
+@dataclass
+class BuildPlan:
+    """What a build makes: the assembled editions and texts, each edition's key, which
+    editions are rendered and which carried over from the last build."""
+
+    archive: Archive
+    options: BuildOptions
+    views: list[EditionView]
+    testimonies: list[TestimonyView]
+    renderer: Renderer
+    converted: Converted
+    files: dict[str, bytes]  # the assets and the pictures the texts show, by site path
+    common: str  # the key of what every page depends on
+    keys: dict[int, str]  # each chosen edition's key
+    drafts: set[int]
+    known: dict[int, Entry]  # what the last build left of each edition
+    todo: list[EditionView]  # the editions rendered by this build
+    draft_only: set[str]  # the pictures only drafts show: they go to the preview alone
+    entries: dict[int, Entry] = field(default_factory=dict)  # the site's editions
+    draft_entries: dict[int, Entry] = field(default_factory=dict)  # the preview's
+    up_to_date: list[int] = field(default_factory=list)  # carried over as they were
+
+    @property
+    def published(self) -> list[EditionView]:
+        return [view for view in self.views if view.number not in self.drafts]
+
+    def draft_outputs(self) -> Outputs:
+        """The preview's files besides the drafts: the site's style sheets and fonts, and
+        the pictures only drafts show."""
+        return {path: (file_key(data), _given(data)) for path, data in self.files.items()
+                if path.startswith(f"{ASSETS_DIR}/") or path in self.draft_only}
+
+    def drafting(self) -> bool:
+        """Whether the preview gets a draft: carried over or rendered by this build."""
+        return bool(self.draft_entries) or any(v.number in self.drafts for v in self.todo)
+
+
+def plan_build(root: Path, archive: Archive, files: dict[str, bytes], last: LastBuild,
+               site_entries: dict[int, Entry], options: BuildOptions) -> BuildPlan:
+    """Assemble the editions, convert their Markdown, key each one and decide which are
+    rendered and which carried over."""
     views = assemble(archive)
     testimonies = assemble_testimonies(archive)
     renderer = Renderer(root / "templates", archive.settings,
@@ -468,155 +570,205 @@ def _build(root: Path, out: Path, preview: Path, numbers: Iterable[int] | None, 
     drafts = {view.number for view in views if not view.edition.published}
     # what the last build left of each edition: a published one in the site, a draft in
     # the preview (a site built before drafts had a preview of their own held drafts too)
-    previous = {n: e for n, e in previous.items() if n not in drafts}
-    previous_drafts = {n: e for n, e in drafts_manifest.present(preview, archive.settings)
+    previous = {n: e for n, e in site_entries.items() if n not in drafts}
+    previous_drafts = {n: e for n, e in last.drafts.present(last.preview, archive.settings)
                        .items() if n in drafts}
-    known = {**previous, **previous_drafts}
-    chosen = _select(views, _with_linked(views, numbers, previous))
-    cache_path = root / CACHE_DIR / "markdown.sqlite" if use_cache else None
-    if not html_only and chosen:
-        start_workers()  # WeasyPrint loads in the workers' server while pandoc converts
-    converted = convert(chosen, testimonies, archive.references, cache_path,
-                        language=archive.settings.language)
-    texts = converted.editions
+    chosen = _select(views, _with_linked(views, options.numbers, previous))
+    converted = _converted(root, archive, chosen, testimonies, options)
     # The pictures the texts show, from the publication's images/ (check vetted each one).
-    files.update(read_images(root, {
-        image for text in [*texts.values(), *converted.testimonies.values()]
-        for html in text.html() for image in images_in(html)}))
+    files = {**files, **read_images(root, _pictures(
+        [*converted.editions.values(), *converted.testimonies.values()]))}
     common = fingerprint(root / "templates", files, archive.settings)
-    keys = edition_keys(chosen, texts, common, renderer.testimony_pages)
-
-    previous_pages = manifest.pages
+    keys = edition_keys(chosen, converted.editions, common, renderer.testimony_pages)
+    known = {**previous, **previous_drafts}
     todo = [view for view in chosen
-            if not reusable(known.get(view.number), keys[view.number], html_only,
+            if not reusable(known.get(view.number), keys[view.number], options.html_only,
                             archive.settings.formats)]
-    rendering = {view.number for view in todo}
+    plan = BuildPlan(archive, options, views, testimonies, renderer, converted, files, common,
+                     keys, drafts, known, todo, _draft_only(converted, drafts))
     # A partial build keeps every edition it was not asked for, as it was built.
-    partial = numbers is not None
-    entries = dict(previous) if partial else {}
-    draft_entries = dict(previous_drafts) if partial else {}
+    if options.partial:
+        plan.entries, plan.draft_entries = dict(previous), dict(previous_drafts)
+    _carry_over(plan, chosen)
+    return plan
+
+
+def _draft_only(converted: Converted, drafts: set[int]) -> set[str]:
+    """The pictures only drafts show."""
+    texts = converted.editions
+    return _pictures(t for n, t in texts.items() if n in drafts) - _pictures(
+        [*(t for n, t in texts.items() if n not in drafts), *converted.testimonies.values()])
+
+
+def _converted(root: Path, archive: Archive, chosen: list[EditionView],
+               testimonies: list[TestimonyView], options: BuildOptions) -> Converted:
+    """The HTML of the chosen editions' texts and of the testimony pages, in one pandoc
+    run; WeasyPrint loads in the workers' server meanwhile."""
+    cache_path = root / CACHE_DIR / "markdown.sqlite" if options.use_cache else None
+    if not options.html_only and chosen:
+        start_workers()
+    return convert(chosen, testimonies, archive.references, cache_path,
+                   language=archive.settings.language)
+
+
+def _carry_over(plan: BuildPlan, chosen: list[EditionView]) -> None:
+    """Each chosen edition not rendered again keeps the entry the last build gave it."""
+    rendering = {view.number for view in plan.todo}
     for view in chosen:
         if view.number not in rendering:
-            (draft_entries if view.number in drafts else entries)[view.number] = \
-                known[view.number]
-            report.up_to_date.append(view.number)
-    published = [view for view in views if view.number not in drafts]
-    # the drafts' pages use the site's style sheets and fonts; a picture only a draft shows
-    # goes to the preview alone
-    draft_only = _draft_pictures(texts, drafts) - _pictures(
-        [*(t for n, t in texts.items() if n not in drafts), *converted.testimonies.values()])
-    draft_outputs: Outputs = {path: (file_key(data), _given(data))
-                              for path, data in files.items()
-                              if path.startswith(f"{ASSETS_DIR}/") or path in draft_only}
-    drafting = bool(draft_entries) or bool(rendering & drafts)
+            entries = plan.draft_entries if view.number in plan.drafts else plan.entries
+            entries[view.number] = plan.known[view.number]
+            plan.up_to_date.append(view.number)
 
-    def other_pages(site: Path) -> Outputs:
-        """The archive index, the reader pages (testimony pages, the list of testimonies,
-        the feed), the assets and the pictures, each with its key."""
-        pdf_sizes = _pdf_sizes(site, published, entries, archive.settings)
-        pages = {"index.html": renderer.archive_page(views, pdf_sizes, other_sizes(entries)),
-                 **renderer.reader_pages(views, testimonies, converted.testimonies, pdf_sizes)}
-        outputs = {path: (page_key(common, path, page), page.make)
-                   for path, page in pages.items()}
-        outputs.update({path: (file_key(data), _given(data)) for path, data in files.items()
-                        if path not in draft_only})
-        return outputs
 
-    outputs: Outputs | None = None
-    if not todo:  # then the other pages are what they would be after rendering
-        outputs = other_pages(out)
-        written = encode_manifest(entries, _keys(outputs)
-                                  | _last_index(out, manifest), manifest.inputs)
-        draft_pages = _keys(draft_outputs)
-        drafts_same = (encode_manifest(draft_entries, draft_pages, drafts_manifest.inputs)
-                       == _bytes(preview / MANIFEST) and intact(preview, drafts_manifest)
-                       if drafting else not preview.exists())
-        if written == _bytes(out / MANIFEST) and intact(out, manifest) and drafts_same:
-            # what changed changes no page (a comment in a file, say): only the inputs' key
-            # is new, and the manifest is rewritten to say so
-            write_file(out, MANIFEST, encode_manifest(
-                entries, _keys(outputs)
-                | _last_index(out, manifest), inputs))
-            if drafting:
-                write_file(preview, MANIFEST, encode_manifest(draft_entries, draft_pages,
-                                                              inputs))
-                report.preview = preview
-            report.written = False
-            log.info("the site is up to date: nothing to render")
-            report.seconds = time.perf_counter() - started
-            return report
+def other_pages(plan: BuildPlan, site: Path) -> Outputs:
+    """The archive index, the reader pages (testimony pages, the list of testimonies, the
+    feed), the assets and the pictures, each with its key; `site` holds the PDFs whose
+    sizes the pages print."""
+    settings, renderer, views = plan.archive.settings, plan.renderer, plan.views
+    pdf_sizes = _pdf_sizes(site, plan.published, plan.entries, settings)
+    pages = {"index.html": renderer.archive_page(views, pdf_sizes, other_sizes(plan.entries)),
+             **renderer.reader_pages(views, plan.testimonies, plan.converted.testimonies,
+                                     pdf_sizes)}
+    outputs = {path: (page_key(plan.common, path, page), page.make)
+               for path, page in pages.items()}
+    outputs.update({path: (file_key(data), _given(data)) for path, data in plan.files.items()
+                    if path not in plan.draft_only})
+    return outputs
 
-    staging = stage(out, keep_previous=partial)
-    draft_staging: Path | None = None
+
+def _same_pages(plan: BuildPlan, last: LastBuild, outputs: Outputs) -> bool:
+    """Whether, with no edition to render, the site and the preview already hold every
+    page as this build would write it (what changed was a comment in a file, say)."""
+    written = encode_manifest(plan.entries, _keys(outputs) | _last_index(last.out, last.site),
+                              last.site.inputs)
+    if written != _bytes(last.out / MANIFEST) or not intact(last.out, last.site):
+        return False
+    if not plan.drafting():
+        return not last.preview.exists()
+    drafts = encode_manifest(plan.draft_entries, _keys(plan.draft_outputs()), last.drafts.inputs)
+    return drafts == _bytes(last.preview / MANIFEST) and intact(last.preview, last.drafts)
+
+
+def _record_inputs(plan: BuildPlan, last: LastBuild, outputs: Outputs, inputs: str,
+                   report: BuildReport) -> None:
+    """Rewrite the manifests with the new inputs' key: no page changed."""
+    write_file(last.out, MANIFEST, encode_manifest(
+        plan.entries, _keys(outputs) | _last_index(last.out, last.site), inputs))
+    if plan.drafting():
+        write_file(last.preview, MANIFEST, encode_manifest(
+            plan.draft_entries, _keys(plan.draft_outputs()), inputs))
+        report.preview = last.preview
+    report.up_to_date = plan.up_to_date
+    report.written = False
+    log.info("the site is up to date: nothing to render")
+
+
+@dataclass
+class Staging:
+    """The site and the preview being written beside the ones readers have."""
+
+    site: Path
+    preview: Path | None  # None when no draft is built
+
+    def folder_for(self, is_draft: bool) -> Path:
+        """Where an edition goes: a draft into the preview, never into the site."""
+        if not is_draft:
+            return self.site
+        if self.preview is None:  # plan.drafting() stages a preview for every draft
+            raise RuntimeError("a draft edition with no preview staged")
+        return self.preview
+
+    def remove(self) -> None:
+        shutil.rmtree(self.site, ignore_errors=True)
+        if self.preview is not None:
+            shutil.rmtree(self.preview, ignore_errors=True)
+
+
+def _write(plan: BuildPlan, last: LastBuild, outputs: Outputs | None, inputs: str,
+           report: BuildReport) -> None:
+    """Write the site and the preview beside the old ones, then switch both in."""
+    report.up_to_date = plan.up_to_date
+    staging = Staging(stage(last.out, keep_previous=plan.options.partial), None)
     try:
-        if partial:
-            _drop_drafts(staging, drafts, archive.settings)
-        if drafting:
-            draft_staging = stage(preview, keep_previous=partial)
-        for number in report.up_to_date:
-            if number in drafts:
-                assert draft_staging is not None
-                carry(preview, draft_staging, known[number].files)
-            else:
-                carry(out, staging, known[number].files)
-        if report.up_to_date:
-            log.info("carried over %d edition%s from the last build: %s", len(report.up_to_date),
-                     "s" if len(report.up_to_date) != 1 else "",
-                     ", ".join(map(str, report.up_to_date)))
-        rendering_started = time.perf_counter()
-        if progress:
-            progress(0, len(todo), "")
-        rendered = _render_editions(todo, texts, keys, renderer, files, html_only, jobs)
-        # closing(): a failure stops the worker processes now, not when it is collected
-        with contextlib.closing(rendered):
-            for done, edition in enumerate(rendered, start=1):
-                is_draft = edition.number in drafts
-                target = draft_staging if is_draft and draft_staging is not None else staging
-                _write_edition(target, edition, archive.settings)
-                (draft_entries if is_draft else entries)[edition.number] = edition.entry
-                report.editions.append(edition.number)
-                if edition.entry.pdf_pages is not None:
-                    report.pdfs += 1
-                    report.pdf_pages += edition.entry.pdf_pages
-                if progress:
-                    progress(done, len(todo), f"edition {edition.number}")
-        pdfs = (f", {report.pdfs} PDF{'s' if report.pdfs != 1 else ''} of {report.pdf_pages} "
-                f"pages" if report.pdfs else "")
-        log.info("rendered %d edition%s%s in %.2f s", len(report.editions),
-                 "s" if len(report.editions) != 1 else "", pdfs,
-                 time.perf_counter() - rendering_started)
-        rendering_started = time.perf_counter()
-        # Each other page is rendered only when what it is made from changed, else carried
-        # over like an edition.
-        if outputs is None:
-            outputs = other_pages(staging)
-        prune(staging, TESTIMONIES_DIR, outputs)  # a withdrawn testimony's page goes too
-        report.pages = _write_pages(out, staging, outputs, previous_pages)
-        log.info("rendered %d of the archive's %d other pages and files in %.2f s, carried "
-                 "over the rest", len(report.pages), len(outputs),
-                 time.perf_counter() - rendering_started)
-        pages_changed = (any(n not in drafts for n in report.editions)
-                         or any(p.endswith(".html") for p in report.pages)
-                         or _html(outputs, entries) != _html(manifest.pages, manifest.editions))
-        index = _search_index(out, staging, manifest, pages_changed)
-        write_file(staging, MANIFEST, encode_manifest(
-            entries, _keys(outputs) | index, inputs))
-        if draft_staging is not None:
-            _stage_drafts(preview, draft_staging, draft_outputs, drafts_manifest,
-                          draft_entries, inputs, archive.settings)
-        publish(staging, out)
-        log.info("wrote the site into %s", out)
-        if draft_staging is not None:
-            publish(draft_staging, preview)
-            report.preview = preview
-            log.info("wrote the drafts into %s", preview)
-        else:
-            _unpublish_preview(preview)
+        if plan.options.partial:
+            _drop_drafts(staging.site, plan.drafts, plan.archive.settings)
+        if plan.drafting():
+            staging.preview = stage(last.preview, keep_previous=plan.options.partial)
+        _carry_editions(plan, last, staging)
+        _render_into(plan, staging, report)
+        outputs = outputs if outputs is not None else other_pages(plan, staging.site)
+        _write_other_pages(plan, last, staging, outputs, inputs, report)
+        _switch_in(last, staging, report)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if draft_staging is not None:
-            shutil.rmtree(draft_staging, ignore_errors=True)
+        staging.remove()
         raise
     report.editions.sort()
-    report.seconds = time.perf_counter() - started
-    return report
+
+
+def _carry_editions(plan: BuildPlan, last: LastBuild, staging: Staging) -> None:
+    """Carry the editions not rendered again over from the last build's site or preview."""
+    for number in plan.up_to_date:
+        is_draft = number in plan.drafts
+        carry(last.preview if is_draft else last.out, staging.folder_for(is_draft),
+              plan.known[number].files)
+    if plan.up_to_date:
+        log.info("carried over %d edition%s from the last build: %s", len(plan.up_to_date),
+                 "s" if len(plan.up_to_date) != 1 else "", ", ".join(map(str, plan.up_to_date)))
+
+
+def _render_into(plan: BuildPlan, staging: Staging, report: BuildReport) -> None:
+    """Render the editions to do and write each into the site, a draft into the preview."""
+    started = time.perf_counter()
+    progress, total = plan.options.progress, len(plan.todo)
+    if progress:
+        progress(0, total, "")
+    rendered = _render_editions(plan.todo, plan.converted.editions, plan.keys, plan.renderer,
+                                plan.files, plan.options.html_only, plan.options.jobs)
+    # closing(): a failure stops the worker processes now, not when it is collected
+    with contextlib.closing(rendered):
+        for done, edition in enumerate(rendered, start=1):
+            is_draft = edition.number in plan.drafts
+            _write_edition(staging.folder_for(is_draft), edition, plan.archive.settings)
+            (plan.draft_entries if is_draft else plan.entries)[edition.number] = edition.entry
+            report.add(edition)
+            if progress:
+                progress(done, total, f"edition {edition.number}")
+    pdfs = (f", {report.pdfs} PDF{'s' if report.pdfs != 1 else ''} of {report.pdf_pages} "
+            f"pages" if report.pdfs else "")
+    log.info("rendered %d edition%s%s in %.2f s", len(report.editions),
+             "s" if len(report.editions) != 1 else "", pdfs, time.perf_counter() - started)
+
+
+def _write_other_pages(plan: BuildPlan, last: LastBuild, staging: Staging, outputs: Outputs,
+                       inputs: str, report: BuildReport) -> None:
+    """Write each other page whose key changed, the search index and the manifests."""
+    started = time.perf_counter()
+    # Each other page is rendered only when what it is made from changed, else carried
+    # over like an edition.
+    prune(staging.site, TESTIMONIES_DIR, outputs)  # a withdrawn testimony's page goes too
+    report.pages = _write_pages(last.out, staging.site, outputs, last.site.pages)
+    log.info("rendered %d of the archive's %d other pages and files in %.2f s, carried "
+             "over the rest", len(report.pages), len(outputs), time.perf_counter() - started)
+    pages_changed = (any(n not in plan.drafts for n in report.editions)
+                     or any(p.endswith(".html") for p in report.pages)
+                     or _html(outputs, plan.entries) != _html(last.site.pages,
+                                                              last.site.editions))
+    index = _search_index(last.out, staging.site, last.site, pages_changed)
+    write_file(staging.site, MANIFEST, encode_manifest(
+        plan.entries, _keys(outputs) | index, inputs))
+    if staging.preview is not None:
+        _stage_drafts(last.preview, staging.preview, plan.draft_outputs(), last.drafts,
+                      plan.draft_entries, inputs, plan.archive.settings)
+
+
+def _switch_in(last: LastBuild, staging: Staging, report: BuildReport) -> None:
+    """Put the staged site, and the staged preview or none, where the old ones were."""
+    switch_in(staging.site, last.out)
+    log.info("wrote the site into %s", last.out)
+    if staging.preview is not None:
+        switch_in(staging.preview, last.preview)
+        report.preview = last.preview
+        log.info("wrote the drafts into %s", last.preview)
+    else:
+        _unpublish_preview(last.preview)

@@ -48,7 +48,7 @@ def follow_link(out: Path) -> Path:
     return target
 
 
-def check_out(root: Path, out: Path) -> None:
+def refuse_foreign_folder(root: Path, out: Path) -> None:
     """Refuse an output folder whose replacement would lose something that is not a site."""
     target, project = out.resolve(), root.resolve()
     if target.exists() and not target.is_dir():
@@ -189,13 +189,13 @@ def _exchange(a: Path, b: Path) -> bool:
     raise EditionsError(f"could not switch {b} to the new build: {os.strerror(err)}")
 
 
-def publish(staging: Path, out: Path) -> None:
+def switch_in(staging: Path, out: Path) -> None:
     """Make the staged folder the site; the old site stays whole until this moment."""
     with _os_errors("switch to the new site", out):
-        _publish(staging, out)
+        _switch_in(staging, out)
 
 
-def _publish(staging: Path, out: Path) -> None:
+def _switch_in(staging: Path, out: Path) -> None:
     if not out.exists():
         os.rename(staging, out)
         return
