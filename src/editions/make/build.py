@@ -32,12 +32,12 @@ from editions.make.formats import describe, entry_for, epub_source, other_files,
 from editions.make.freeze import check_frozen
 from editions.make.incremental import (
     MANIFEST,
-    Entry,
+    BuiltEdition,
     Manifest,
+    common_key,
     edition_keys,
     encode_manifest,
     file_key,
-    fingerprint,
     inputs_key,
     intact,
     page_key,
@@ -214,7 +214,7 @@ def _select(views: list[EditionView], numbers: Iterable[int] | None) -> list[Edi
 
 
 def _with_linked(views: list[EditionView], numbers: list[int] | None,
-                 present: dict[int, Entry]) -> list[int] | None:
+                 present: dict[int, BuiltEdition]) -> list[int] | None:
     """The editions asked for, and those the site lacks: the archive, the feed and the
     testimony pages link every edition, so a partial build builds what is missing too."""
     if numbers is None:
@@ -240,7 +240,7 @@ def _numbered(numbers: list[int]) -> str:
 @dataclass(frozen=True)
 class RenderedEdition:
     number: int
-    entry: Entry
+    entry: BuiltEdition
     page: bytes
     pdf: bytes | None
     others: tuple[tuple[str, bytes], ...] = ()  # the large print and the EPUB, by path
@@ -257,7 +257,7 @@ def _render_editions(todo: list[EditionView], texts: dict[int, EditionText],
     if html_only or not settings.formats:
         for view in todo:
             html = renderer.edition_page(view, texts[view.number]).encode()
-            entry = Entry(key=keys[view.number], page=page_path(view.number),
+            entry = BuiltEdition(key=keys[view.number], page=page_path(view.number),
                           page_size=len(html))
             yield RenderedEdition(view.number, entry, html, None)
         return
@@ -298,7 +298,7 @@ def _write_edition(staging: Path, edition: RenderedEdition, settings: Settings) 
             remove_file(staging, path)
 
 
-def _pdf_sizes(site: Path, views: list[EditionView], entries: dict[int, Entry],
+def _pdf_sizes(site: Path, views: list[EditionView], entries: dict[int, BuiltEdition],
                settings: Settings) -> dict[int, int]:
     sizes = {n: e.pdf_size for n, e in entries.items() if e.pdf_size is not None}
     for view in views:
@@ -370,7 +370,7 @@ def _drop_drafts(staging: Path, drafts: Iterable[int], settings: Settings) -> No
 
 
 def _stage_drafts(preview: Path, staging: Path, outputs: Outputs, last: Manifest,
-                  entries: dict[int, Entry], inputs: str, settings: Settings) -> None:
+                  entries: dict[int, BuiltEdition], inputs: str, settings: Settings) -> None:
     """The preview's other files and its manifest, written beside it like the site's."""
     _drop_drafts(staging, set(last.editions) - set(entries), settings)  # published since
     _write_pages(preview, staging, outputs, last.pages)
@@ -378,7 +378,7 @@ def _stage_drafts(preview: Path, staging: Path, outputs: Outputs, last: Manifest
         entries, _keys(outputs), inputs))
 
 
-def _html(pages: Iterable[str], entries: dict[int, Entry]) -> set[str]:
+def _html(pages: Iterable[str], entries: dict[int, BuiltEdition]) -> set[str]:
     """The pages of a site: what the search index is made from."""
     return {p for p in pages if p.endswith(".html")} | {e.page for e in entries.values()}
 
@@ -487,7 +487,7 @@ def _build(root: Path, out: Path, preview: Path, options: BuildOptions) -> Build
                                                  files)
     clear_leftovers(out)
     last = LastBuild.read(out, preview)
-    inputs = inputs_key(fingerprint(root / "templates", files, archive.settings), digests,
+    inputs = inputs_key(common_key(root / "templates", files, archive.settings), digests,
                         archive, root / IMAGES_DIR, options.key())
     site_entries = last.site.present(out, archive.settings)
     if _built_from(inputs, last, site_entries, archive, options):
@@ -503,8 +503,8 @@ def _build(root: Path, out: Path, preview: Path, options: BuildOptions) -> Build
     return report
 
 
-def _built_from(inputs: str, last: LastBuild, site_entries: dict[int, Entry], archive: Archive,
-                options: BuildOptions) -> bool:
+def _built_from(inputs: str, last: LastBuild, site_entries: dict[int, BuiltEdition],
+                archive: Archive, options: BuildOptions) -> bool:
     """Whether the last build read the same files with the same options, and left the site
     and the preview as they are now."""
     has_drafts = any(not e.published and options.asks_for(e.number) for e in archive.editions)
@@ -537,11 +537,11 @@ class BuildPlan:
     common: str  # the key of what every page depends on
     keys: dict[int, str]  # each chosen edition's key
     drafts: set[int]
-    known: dict[int, Entry]  # what the last build left of each edition
+    known: dict[int, BuiltEdition]  # what the last build left of each edition
     todo: list[EditionView]  # the editions rendered by this build
     draft_only: set[str]  # the pictures only drafts show: they go to the preview alone
-    entries: dict[int, Entry] = field(default_factory=dict)  # the site's editions
-    draft_entries: dict[int, Entry] = field(default_factory=dict)  # the preview's
+    entries: dict[int, BuiltEdition] = field(default_factory=dict)  # the site's editions
+    draft_entries: dict[int, BuiltEdition] = field(default_factory=dict)  # the preview's
     up_to_date: list[int] = field(default_factory=list)  # carried over as they were
 
     @property
@@ -560,7 +560,7 @@ class BuildPlan:
 
 
 def plan_build(root: Path, archive: Archive, files: dict[str, bytes], last: LastBuild,
-               site_entries: dict[int, Entry], options: BuildOptions) -> BuildPlan:
+               site_entries: dict[int, BuiltEdition], options: BuildOptions) -> BuildPlan:
     """Assemble the editions, convert their Markdown, key each one and decide which are
     rendered and which carried over."""
     views = assemble(archive)
@@ -578,7 +578,7 @@ def plan_build(root: Path, archive: Archive, files: dict[str, bytes], last: Last
     # The pictures the texts show, from the publication's images/ (check vetted each one).
     files = {**files, **read_images(root, _pictures(
         [*converted.editions.values(), *converted.testimonies.values()]))}
-    common = fingerprint(root / "templates", files, archive.settings)
+    common = common_key(root / "templates", files, archive.settings)
     keys = edition_keys(chosen, converted.editions, common, renderer.testimony_pages)
     known = {**previous, **previous_drafts}
     todo = [view for view in chosen

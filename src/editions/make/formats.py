@@ -22,7 +22,7 @@ from editions.model import EXTRA_FORMATS
 
 if TYPE_CHECKING:
     from editions.make.assemble import EditionView
-    from editions.make.incremental import Entry
+    from editions.make.incremental import BuiltEdition
     from editions.make.markdown import PageText
     from editions.make.render import Renderer
     from editions.make.workers import PdfResult
@@ -234,7 +234,7 @@ EPUB_SUMMARY = N_("The text of one edition of the newsletter, with headings, a t
 
 
 def entry_for(key: str, settings: Settings, result: PdfResult, page: str,
-              page_size: int) -> Entry:
+              page_size: int) -> BuiltEdition:
     """The manifest's entry for an edition whose formats `result` holds."""
     number = result.number
     others = result.others
@@ -242,9 +242,9 @@ def entry_for(key: str, settings: Settings, result: PdfResult, page: str,
     def path(kind: str) -> str | None:
         return format_path(settings, kind, number) if kind in others else None
 
-    from editions.make.incremental import Entry
+    from editions.make.incremental import BuiltEdition
 
-    return Entry(
+    return BuiltEdition(
         key=key, page=page, page_size=page_size,
         pdf=format_path(settings, "pdf", number) if result.pdf is not None else None,
         pdf_size=len(result.pdf) if result.pdf is not None else None,
@@ -261,7 +261,7 @@ def other_files(settings: Settings, result: PdfResult) -> tuple[tuple[str, bytes
                  for kind in EXTRA_FORMATS if kind in result.others)
 
 
-def other_sizes(entries: Mapping[int, Entry]) -> dict[int, dict[str, int]]:
+def other_sizes(entries: Mapping[int, BuiltEdition]) -> dict[int, dict[str, int]]:
     """The size of each edition's large-print PDF and EPUB, for the pages that link them."""
     return {number: {kind: size for kind, (_, size) in entry.made().items()
                      if kind in EXTRA_FORMATS and size is not None}

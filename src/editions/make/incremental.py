@@ -33,7 +33,7 @@ RENDERING_PACKAGES = ("weasyprint", "pydyf", "fonttools", "uharfbuzz", "jinja2",
 
 
 @dataclass(frozen=True)
-class Entry:
+class BuiltEdition:
     """What the site holds for one edition, and the key of what it was made from."""
 
     key: str
@@ -102,7 +102,7 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def fingerprint(templates: Path, files: Mapping[str, bytes], settings: Settings) -> str:
+def common_key(templates: Path, files: Mapping[str, bytes], settings: Settings) -> str:
     """What every edition's output depends on besides its own content."""
     digest = hashlib.sha256()
     parts = {"settings": _plain(settings), "versions": _versions(), "code": own_code()}
@@ -169,21 +169,21 @@ class Manifest:
     """What the last build wrote: each edition's entry, the key of each other page by path,
     and the key of all the build's inputs (inputs_key)."""
 
-    editions: dict[int, Entry]
+    editions: dict[int, BuiltEdition]
     pages: dict[str, str]
     inputs: str = ""
 
     def files(self) -> set[str]:
         return {MANIFEST, *self.pages, *(f for e in self.editions.values() for f in e.files)}
 
-    def present(self, site: Path, settings: Settings) -> dict[int, Entry]:
+    def present(self, site: Path, settings: Settings) -> dict[int, BuiltEdition]:
         """The entries whose files the site still has as the last build wrote them: at the
         paths a build writes (a hand-edited manifest names no other file), each of the size
         recorded (one stat a file: a PDF overwritten by hand is not carried over)."""
         return {n: e for n, e in self.editions.items() if _sound(site, n, e, settings)}
 
 
-def _sound(site: Path, number: int, entry: Entry, settings: Settings) -> bool:
+def _sound(site: Path, number: int, entry: BuiltEdition, settings: Settings) -> bool:
     made = entry.made()
     if entry.page != page_path(number) or any(
             path != format_path(settings, kind, number) for kind, (path, _) in made.items()):
@@ -208,7 +208,7 @@ def read_manifest(site: Path) -> Manifest:
     """The manifest of the site's last build; an unreadable one means nothing is reused."""
     data = _read(site)
     try:
-        entries = {int(number): Entry(**fields)
+        entries = {int(number): BuiltEdition(**fields)
                    for number, fields in data.get("editions", {}).items()}
         pages = {str(path): str(key) for path, key in data.get("pages", {}).items()}
         inputs = data.get("inputs", "")
@@ -258,7 +258,7 @@ def inputs_key(common: str, files: Mapping[str, str], archive: Archive, images: 
     return digest.hexdigest()
 
 
-def encode_manifest(entries: Mapping[int, Entry], pages: Mapping[str, str],
+def encode_manifest(entries: Mapping[int, BuiltEdition], pages: Mapping[str, str],
                     inputs: str = "") -> bytes:
     data = {"format": MANIFEST_FORMAT,
             "editions": {f"{n:03d}": dataclasses.asdict(entries[n]) for n in sorted(entries)},
@@ -266,7 +266,7 @@ def encode_manifest(entries: Mapping[int, Entry], pages: Mapping[str, str],
     return (json.dumps(data, sort_keys=True, indent=1) + "\n").encode()
 
 
-def reusable(entry: Entry | None, key: str, html_only: bool,
+def reusable(entry: BuiltEdition | None, key: str, html_only: bool,
              formats: tuple[str, ...] = ("pdf",)) -> bool:
     """Whether the last build's output of an edition can be carried over as it is: its key
     is the same, and it has every format asked for (an --html-only build made none)."""
