@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from editions.errors import Problem
 from editions.model import Archive, Edition, Markdown, Testimony, Where
@@ -137,7 +137,15 @@ def shared_texts(archive: Archive) -> list[Markdown]:
     return texts
 
 
-def texts_glyph_problems(texts: Iterable[Markdown], covered: frozenset[int]
-                         ) -> Iterator[Problem]:
-    for text in texts:
-        yield from _text_problems(text, covered)
+def shared_glyph_problems(archive: Archive, covered: Callable[[], frozenset[int] | None]
+                          ) -> list[Problem]:
+    """The characters of the shared texts (shared_texts) that no font has; `covered` gives
+    the code points the PDF's fonts have, and is asked only when some such text is not
+    plain ASCII (reading the fonts costs more than the rest of a rebuild's check)."""
+    texts = shared_texts(archive)
+    if all(text.text.isascii() for text in texts):
+        return []
+    fonts = covered()
+    if fonts is None:
+        return []
+    return [problem for text in texts for problem in _text_problems(text, fonts)]

@@ -6,11 +6,11 @@ import datetime as dt
 import difflib
 import re
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from editions.check.glyphs import record_glyph_problems, shared_texts, texts_glyph_problems
+from editions.check.glyphs import record_glyph_problems
 from editions.check.links import ImageUse, citation_keys, image_problems, image_uses, text_problems
 from editions.check.privacy import privacy_problems
 from editions.errors import Problem
@@ -66,21 +66,16 @@ def file_scan(record: Testimony | Edition, covered: frozenset[int] | None = None
     return Scan(tuple(problems), tuple(citations), tuple(images))
 
 
-# The code points the PDF's fonts have, or how to find them when a file needs them.
-Coverage = frozenset[int] | Callable[[], frozenset[int] | None]
-
-
 def check_archive(archive: Archive, today: dt.date | None = None, *,
-                  scans: Mapping[str, Scan] | None = None,
-                  covered: Coverage | None = None) -> list[Problem]:
-    """Every rule of the publication over the loaded archive but the freeze rule, which
-    compares assembled editions (build.freeze.check_frozen, run after this).
+                  scans: Mapping[str, Scan] | None = None) -> list[Problem]:
+    """Every rule of the publication over the loaded archive but two that need more than
+    the archive, which the build runs beside it: the characters no font has
+    (glyphs.shared_glyph_problems, and file_scan with the fonts) and the freeze rule, which
+    compares assembled editions (make.freeze.check_frozen).
 
-    With `covered`, the code points the PDF's fonts have, a character none has is a warning.
-    `scans` (by file path, made with the same `covered`) may give what a cache kept of
-    earlier builds.
-
-    Errors stop a build; warnings (the privacy lint) only ask the editor to look.
+    `scans` are each file's own findings by path (file_scan), as the file cache kept or made
+    them; a file without one is scanned here. Errors stop a build; warnings (the privacy
+    lint) only ask the editor to look.
     """
     today = today or dt.date.today()
     problems: list[Problem] = list(_check_settings(archive.settings))
@@ -88,18 +83,10 @@ def check_archive(archive: Archive, today: dt.date | None = None, *,
     scans = scans or {}
     records: list[Testimony | Edition] = [*archive.testimonies.values(), *archive.editions]
     for record in records:
-        scan = scans.get(record.path) or file_scan(
-            record, covered() if callable(covered) else covered)
+        scan = scans.get(record.path) or file_scan(record)
         problems.extend(scan.problems)
         problems.extend(_check_citations(archive, scan.citations))
         problems.extend(image_problems(root, scan.images))
-    if covered is not None:
-        shared = shared_texts(archive)
-        # the fonts are read only when some such text could be missing from them
-        if not all(text.text.isascii() for text in shared):
-            fonts = covered() if callable(covered) else covered
-            if fonts is not None:
-                problems.extend(texts_glyph_problems(shared, fonts))
     for testimony in archive.testimonies.values():
         problems.extend(_check_testimony(testimony, today))
     problems.extend(_check_withdrawn_names(archive))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from editions.check.glyphs import font_files
+from editions.check.glyphs import font_files, shared_glyph_problems
 from editions.check.links import images_in, read_images
 from editions.check.rules import check_archive, errors
 from editions.errors import ContentError, EditionsError, Problem
@@ -165,7 +165,8 @@ def _rules(archive: Archive, root: Path, today: dt.date | None, files: FileCache
     they printed. It compares assembled editions, which only a consistent archive has, and
     waits for every file to load: a file that did not would show as references, passages or
     editions removed. A change is shown with the words git has at the base revision."""
-    found = check_archive(archive, today, scans=files.scans, covered=files.covered)
+    found = sorted([*check_archive(archive, today, scans=files.scans),
+                    *shared_glyph_problems(archive, files.covered)])
     if loaded and not errors(found) and not archive.unreadable:
         found = sorted([*found, *check_frozen(archive, Baseline(root), files.fingerprint)])
     return found
