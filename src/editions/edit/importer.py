@@ -364,47 +364,93 @@ def _split_lines(block: dict[str, Any]) -> Iterator[dict[str, Any]]:
                "c": _joined(pending)}
 
 
+_PASSED_OVER = ("HorizontalRule", "RawBlock", "Null")
+_TEXT_BLOCKS = ("Header", "Para", "Plain")
+
+
+@dataclass
+class _Place:
+    """Where the reading of a page has got to: the testimony being read, and where its
+    next paragraph goes (None: into what is left out)."""
+
+    current: FoundTestimony | None
+    target: list[Any] | None
+
+
 def split_document(document: dict[str, Any], shown: str) -> Reading:
     """Cut a page into testimonies at their headings; furniture is left out."""
     reading = Reading(shown, [], [])
-    current: FoundTestimony | None = None
-    target: list[Any] | None = reading.intro_blocks  # where the next paragraph goes
+    place = _Place(None, reading.intro_blocks)  # before the first heading: the introduction
     for block in blocks_of(document.get("blocks", [])):
-        kind = block["t"]
-        if kind in ("HorizontalRule", "RawBlock", "Null"):
+        if _passed_over(block, reading):
             continue
-        if kind in ("BulletList", "OrderedList") and _list_of_links(block):
-            continue
-        if kind == "Figure":
-            reading.images += 1
-            continue
-        text = plain(block["c"][2] if kind == "Header" else block["c"]) if kind in (
-            "Header", "Para", "Plain") else ""
-        heading = kind == "Header" or (kind in ("Para", "Plain") and len(text) <= 80)
-        if kind in ("Header", "Para", "Plain") and (
-                is_furniture(text) or (kind != "Header" and _only_links(block["c"]))):
-            target = None if current is not None else target  # furniture ends a story
-            continue
-        found = testimony_heading(text) if heading else None
-        if found is not None:
-            current = FoundTestimony(found[0], found[1], shown)
-            reading.testimonies.append(current)
-            target = current.blocks
-            continue
-        dated = update_heading(text) if heading else None
-        if dated is not None and current is not None:
-            update = FoundUpdate(dated[0], dated[1], text)
-            current.updates.append(update)
-            target = update.blocks
-            continue
-        if kind == "Header" and current is not None:
-            target = None  # a section title of the page: what follows is in no testimony
-            continue
-        if target is None:
-            reading.left_out.append(_start(text or plain_block(block)))
-            continue
-        target.append(_clean_block(block, reading))
+        text = _block_text(block)
+        if _is_furniture_block(block, text):
+            if place.current is not None:
+                place.target = None  # furniture ends a story
+        elif not _moved_on(block, text, reading, place):
+            _put(block, text, reading, place)
     return reading
+
+
+def _passed_over(block: dict[str, Any], reading: Reading) -> bool:
+    """Whether a block is no text of the page: a rule, raw HTML, a list of links, or a
+    picture (counted)."""
+    kind = block["t"]
+    if kind in _PASSED_OVER:
+        return True
+    if kind in ("BulletList", "OrderedList") and _list_of_links(block):
+        return True
+    if kind == "Figure":
+        reading.images += 1
+        return True
+    return False
+
+
+def _block_text(block: dict[str, Any]) -> str:
+    """A heading's or a paragraph's plain text; nothing for any other block."""
+    kind = block["t"]
+    if kind not in _TEXT_BLOCKS:
+        return ""
+    return plain(block["c"][2] if kind == "Header" else block["c"])
+
+
+def _is_furniture_block(block: dict[str, Any], text: str) -> bool:
+    """Whether a heading or paragraph is the page's furniture: its words, or links alone."""
+    kind = block["t"]
+    return kind in _TEXT_BLOCKS and (
+        is_furniture(text) or (kind != "Header" and _only_links(block["c"])))
+
+
+def _moved_on(block: dict[str, Any], text: str, reading: Reading, place: _Place) -> bool:
+    """Whether a block is a heading that moves the reading on: a testimony's, an update's,
+    or a section title of the page."""
+    kind = block["t"]
+    heading = kind == "Header" or (kind in ("Para", "Plain") and len(text) <= 80)
+    found = testimony_heading(text) if heading else None
+    if found is not None:
+        place.current = FoundTestimony(found[0], found[1], reading.source)
+        reading.testimonies.append(place.current)
+        place.target = place.current.blocks
+        return True
+    dated = update_heading(text) if heading else None
+    if dated is not None and place.current is not None:
+        update = FoundUpdate(dated[0], dated[1], text)
+        place.current.updates.append(update)
+        place.target = update.blocks
+        return True
+    if kind == "Header" and place.current is not None:
+        place.target = None  # a section title of the page: what follows is in no testimony
+        return True
+    return False
+
+
+def _put(block: dict[str, Any], text: str, reading: Reading, place: _Place) -> None:
+    """Put a block where the reading has got to, or among what is left out."""
+    if place.target is None:
+        reading.left_out.append(_start(text or plain_block(block)))
+    else:
+        place.target.append(_clean_block(block, reading))
 
 
 def plain_block(block: dict[str, Any]) -> str:
