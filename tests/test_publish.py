@@ -8,9 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from editions.errors import ContentError
+from editions.edit.publish import (
+    Comparison,
+    Decision,
+    EditionState,
+    PublishRequest,
+    Step,
+    decide,
+)
+from editions.errors import ContentError, Problem
 from editions.load.archive import load_archive
 from editions.make.build import build
+from editions.model import PartialDate
 
 from . import gitrepo
 from .conftest import REPO, run
@@ -20,6 +29,132 @@ from .support import edit
 MAUREY = "testimonies/maurey-usa.yaml"
 OLD = "Six months on I haven't had a relapse"
 NEW = "Six months on I have not had a single relapse"
+
+
+# What the freeze comparison can say of an edition with a 'frozen' record.
+SAME = Comparison(prints_same=True, records_data=True)
+CHANGED = Comparison(prints_same=False, records_data=True)
+OLD_RECORD = Comparison(prints_same=True, records_data=False)  # texts only, and git agrees
+GIT_CHANGE = Problem("references.yaml", 3, 1, "edition 2 (editions/002.yaml) is published and "
+                     "frozen; this change alters what it prints")
+OLD_RECORD_CHANGED = Comparison(prints_same=True, records_data=False, data_changes=(GIT_CHANGE,))
+
+
+def state(number: int, date: str, published: bool = False,
+          frozen: Comparison | None = None) -> EditionState:
+    return EditionState(number, f"editions/{number:03d}.yaml", PartialDate.parse(date),
+                        published, frozen)
+
+
+# Three published editions (the third changed since), then two drafts.
+ARCHIVE = (state(1, "2008-06-01", True, SAME), state(2, "2009-06-01", True, SAME),
+           state(3, "2010-06-01", True, CHANGED), state(4, "2011-06-01"),
+           state(5, "2012-06-01"))
+# A draft between published editions: published out of order, the fifth went first.
+GAP = (*ARCHIVE[:3], state(4, "2011-06-01"), state(5, "2012-06-01", True, SAME))
+LATE = (*ARCHIVE[:3], state(4, "2010-01-01"))
+ON_OR_AFTER_5 = (*GAP[:3], state(4, "2012-06-01"), GAP[4])
+UNFROZEN = (state(1, "2008-06-01", True), state(2, "2009-06-01", True, OLD_RECORD),
+            state(3, "2010-06-01", True, OLD_RECORD_CHANGED), state(4, "2011-06-01", False,
+                                                                     OLD_RECORD))
+DRAFT_5_BLOCKS = ("edition 4 (editions/004.yaml) is still a draft: publish it first (`editions "
+                  "publish 4 5`), or give --out-of-order to publish edition 5 before it")
+REISSUE_3 = ("edition 3 was published and what it prints has changed since (see `editions "
+             "check`): to accept the change, run `editions publish 3 --reissue --note \"...\"`")
+NOTHING_IN_2 = ("edition 2 prints what it printed when it was published: there is nothing to "
+                "reissue")
+
+
+def go(*steps: tuple[int, str]) -> Decision:
+    return Decision(tuple(Step(number, action) for number, action in steps))
+
+
+def refused(message: str) -> Decision:
+    return Decision(refusal=message)
+
+
+@pytest.mark.parametrize(
+    ("editions", "request_", "expected"),
+    [
+        pytest.param(ARCHIVE, PublishRequest((4,)), go((4, "published")),
+                     id="publish a draft"),
+        pytest.param(ARCHIVE, PublishRequest((5, 4, 5)), go((4, "published"), (5, "published")),
+                     id="two drafts, in number order, each once"),
+        pytest.param(ARCHIVE, PublishRequest((2,)), go((2, "unchanged")),
+                     id="already published and frozen"),
+        pytest.param(UNFROZEN, PublishRequest((1,)), go((1, "frozen")),
+                     id="published but not yet frozen"),
+        pytest.param(ARCHIVE, PublishRequest((3,)), Decision((Step(3, refusal=REISSUE_3),)),
+                     id="published and changed since: the step is refused"),
+        pytest.param(ARCHIVE, PublishRequest((2, 3)),
+                     Decision((Step(2, "unchanged"), Step(3, refusal=REISSUE_3))),
+                     id="a refused step stops the ones after it only"),
+        pytest.param(UNFROZEN, PublishRequest((2,)), go((2, "upgraded")),
+                     id="an older record that git agrees with is upgraded"),
+        pytest.param(UNFROZEN, PublishRequest((3,)),
+                     Decision((Step(3, problems=(GIT_CHANGE,)),)),
+                     id="an older record with changes git has: the changes stop it"),
+        pytest.param(UNFROZEN, PublishRequest((4,)), go((4, "published")),
+                     id="a draft with an older record is published"),
+        pytest.param(ARCHIVE, PublishRequest((5,)), refused(DRAFT_5_BLOCKS),
+                     id="an earlier draft blocks"),
+        pytest.param(ARCHIVE, PublishRequest((5,), out_of_order=True), go((5, "published")),
+                     id="--out-of-order passes an earlier draft"),
+        pytest.param(GAP, PublishRequest((4,)), refused(
+            "edition 5 (editions/005.yaml) after it is already published: publishing edition "
+            "4 now changes what edition 5 marks new; give --out-of-order, then reissue edition "
+            "5"), id="a later edition already published blocks"),
+        pytest.param(GAP, PublishRequest((4,), out_of_order=True), go((4, "published")),
+                     id="--out-of-order passes a later published edition"),
+        pytest.param(LATE, PublishRequest((4,)), refused(
+            "edition 4 is dated 2010-01-01, not after edition 3 (2010-06-01): published "
+            "editions' dates rise with their numbers; change the date in editions/004.yaml"),
+            id="dates would not rise after an earlier edition"),
+        pytest.param(ON_OR_AFTER_5, PublishRequest((4,), out_of_order=True), refused(
+            "edition 4 is dated 2012-06-01, not before edition 5 (2012-06-01), published after "
+            "it: published editions' dates rise with their numbers; change the date in "
+            "editions/004.yaml"), id="dates would not rise before a later edition, even "
+                                     "--out-of-order"),
+        pytest.param(ARCHIVE, PublishRequest((4, 5)), go((4, "published"), (5, "published")),
+                     id="a draft published with the one before it is not blocked"),
+        pytest.param(ARCHIVE, PublishRequest((9,)), refused("no edition 9 (editions/009.yaml)"),
+                     id="unknown number"),
+        pytest.param(ARCHIVE, PublishRequest(()),
+                     refused("say which edition to publish: `editions publish N`"),
+                     id="no number"),
+        pytest.param(ARCHIVE, PublishRequest((3,), reissue=True), refused(
+            "a reissue needs --note: say what changed, readers will see it"),
+            id="reissue without note"),
+        pytest.param(ARCHIVE, PublishRequest((3,), reissue=True, note="  "), refused(
+            "a reissue needs --note: say what changed, readers will see it"),
+            id="reissue with a blank note"),
+        pytest.param(ARCHIVE, PublishRequest((4,), note="a word"),
+                     refused("--note goes with --reissue"), id="note without reissue"),
+        pytest.param(ARCHIVE, PublishRequest((3,), reissue=True, note="one\ntwo"),
+                     refused("the note must be one line"), id="a note of two lines"),
+        pytest.param(ARCHIVE, PublishRequest((3,), reissue=True, note=" a word was corrected "),
+                     Decision((Step(3, "reissued", note="a word was corrected"),)),
+                     id="reissue with note and a change"),
+        pytest.param(ARCHIVE, PublishRequest((2,), reissue=True, note="a word"),
+                     refused(NOTHING_IN_2), id="reissue with no change"),
+        pytest.param(ARCHIVE, PublishRequest((2, 3, 4), reissue=True, note="a word"), refused(
+            NOTHING_IN_2 + "\nerror: edition 4 is not frozen yet: run `editions publish 4` "
+            "first; a reissue records a change to what was published"),
+            id="a reissue is refused whole, every refusal said"),
+        pytest.param(UNFROZEN, PublishRequest((3,), reissue=True, note="a word"),
+                     Decision((Step(3, "reissued", note="a word"),)),
+                     id="reissue of an older record with changes git has"),
+        pytest.param(ARCHIVE, PublishRequest(reissue=True, note="a word"),
+                     Decision((Step(3, "reissued", note="a word"),)),
+                     id="reissue without numbers takes every changed published edition"),
+        pytest.param(ARCHIVE[:2], PublishRequest(reissue=True, note="a word"), refused(
+            "no published edition prints anything other than what it printed when it was "
+            "published: there is nothing to reissue"), id="reissue without numbers, no change"),
+    ],
+)
+def test_the_publish_decision(editions: tuple[EditionState, ...], request_: PublishRequest,
+                              expected: Decision) -> None:
+    assert decide(editions, request_) == expected
 
 
 def unfreeze(project: Path, number: int) -> None:

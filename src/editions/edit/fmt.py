@@ -83,23 +83,38 @@ def _canonical(value: Any, spec: dict[str, Field], language: str) -> None:
     if not isinstance(value, CommentedMap):
         return
     value.fa.set_block_style()
+    _order_keys(value, spec)
+    for key, field in spec.items():
+        if key in value and value[key] is not None:
+            _lay_out(value, key, field, language)
+
+
+def _order_keys(value: CommentedMap, spec: dict[str, Field]) -> None:
+    """Put a mapping's fields in the order the spec lists them."""
     order = [k for k in spec if k in value]
     if list(value) != order:
         for key in order:
             value.move_to_end(key)
-    for key, field in spec.items():
-        if key not in value or value[key] is None:
-            continue
-        if field.kind == "markdown" and isinstance(value[key], str):
-            value[key] = LiteralScalarString(semantic_lines(value[key], language))
-        elif field.kind == "map" and field.fields:
-            _canonical(value[key], field.fields, language)
-        elif isinstance(value[key], CommentedSeq):
-            if value[key]:
-                value[key].fa.set_block_style()
-            if field.kind == "maps" and field.fields:
-                for item in value[key]:
-                    _canonical(item, field.fields, language)
+
+
+def _lay_out(value: CommentedMap, key: str, field: Field, language: str) -> None:
+    """Lay out one field's value: its prose in sentences, its maps and lists in blocks."""
+    item = value[key]
+    if field.kind == "markdown" and isinstance(item, str):
+        value[key] = LiteralScalarString(semantic_lines(item, language))
+    elif field.kind == "map" and field.fields:
+        _canonical(item, field.fields, language)
+    elif isinstance(item, CommentedSeq):
+        _lay_out_list(item, field, language)
+
+
+def _lay_out_list(items: CommentedSeq, field: Field, language: str) -> None:
+    """A list one item a line, and each map in it laid out in turn."""
+    if items:
+        items.fa.set_block_style()
+    if field.kind == "maps" and field.fields:
+        for item in items:
+            _canonical(item, field.fields, language)
 
 
 def _empty(representer: Any, _: None) -> Any:

@@ -364,47 +364,93 @@ def _split_lines(block: dict[str, Any]) -> Iterator[dict[str, Any]]:
                "c": _joined(pending)}
 
 
+_PASSED_OVER = ("HorizontalRule", "RawBlock", "Null")
+_TEXT_BLOCKS = ("Header", "Para", "Plain")
+
+
+@dataclass
+class _Place:
+    """Where the reading of a page has got to: the testimony being read, and where its
+    next paragraph goes (None: into what is left out)."""
+
+    current: FoundTestimony | None
+    target: list[Any] | None
+
+
 def split_document(document: dict[str, Any], shown: str) -> Reading:
     """Cut a page into testimonies at their headings; furniture is left out."""
     reading = Reading(shown, [], [])
-    current: FoundTestimony | None = None
-    target: list[Any] | None = reading.intro_blocks  # where the next paragraph goes
+    place = _Place(None, reading.intro_blocks)  # before the first heading: the introduction
     for block in blocks_of(document.get("blocks", [])):
-        kind = block["t"]
-        if kind in ("HorizontalRule", "RawBlock", "Null"):
+        if _passed_over(block, reading):
             continue
-        if kind in ("BulletList", "OrderedList") and _list_of_links(block):
-            continue
-        if kind == "Figure":
-            reading.images += 1
-            continue
-        text = plain(block["c"][2] if kind == "Header" else block["c"]) if kind in (
-            "Header", "Para", "Plain") else ""
-        heading = kind == "Header" or (kind in ("Para", "Plain") and len(text) <= 80)
-        if kind in ("Header", "Para", "Plain") and (
-                is_furniture(text) or (kind != "Header" and _only_links(block["c"]))):
-            target = None if current is not None else target  # furniture ends a story
-            continue
-        found = testimony_heading(text) if heading else None
-        if found is not None:
-            current = FoundTestimony(found[0], found[1], shown)
-            reading.testimonies.append(current)
-            target = current.blocks
-            continue
-        dated = update_heading(text) if heading else None
-        if dated is not None and current is not None:
-            update = FoundUpdate(dated[0], dated[1], text)
-            current.updates.append(update)
-            target = update.blocks
-            continue
-        if kind == "Header" and current is not None:
-            target = None  # a section title of the page: what follows is in no testimony
-            continue
-        if target is None:
-            reading.left_out.append(_start(text or plain_block(block)))
-            continue
-        target.append(_clean_block(block, reading))
+        text = _block_text(block)
+        if _is_furniture_block(block, text):
+            if place.current is not None:
+                place.target = None  # furniture ends a story
+        elif not _moved_on(block, text, reading, place):
+            _put(block, text, reading, place)
     return reading
+
+
+def _passed_over(block: dict[str, Any], reading: Reading) -> bool:
+    """Whether a block is no text of the page: a rule, raw HTML, a list of links, or a
+    picture (counted)."""
+    kind = block["t"]
+    if kind in _PASSED_OVER:
+        return True
+    if kind in ("BulletList", "OrderedList") and _list_of_links(block):
+        return True
+    if kind == "Figure":
+        reading.images += 1
+        return True
+    return False
+
+
+def _block_text(block: dict[str, Any]) -> str:
+    """A heading's or a paragraph's plain text; nothing for any other block."""
+    kind = block["t"]
+    if kind not in _TEXT_BLOCKS:
+        return ""
+    return plain(block["c"][2] if kind == "Header" else block["c"])
+
+
+def _is_furniture_block(block: dict[str, Any], text: str) -> bool:
+    """Whether a heading or paragraph is the page's furniture: its words, or links alone."""
+    kind = block["t"]
+    return kind in _TEXT_BLOCKS and (
+        is_furniture(text) or (kind != "Header" and _only_links(block["c"])))
+
+
+def _moved_on(block: dict[str, Any], text: str, reading: Reading, place: _Place) -> bool:
+    """Whether a block is a heading that moves the reading on: a testimony's, an update's,
+    or a section title of the page."""
+    kind = block["t"]
+    heading = kind == "Header" or (kind in ("Para", "Plain") and len(text) <= 80)
+    found = testimony_heading(text) if heading else None
+    if found is not None:
+        place.current = FoundTestimony(found[0], found[1], reading.source)
+        reading.testimonies.append(place.current)
+        place.target = place.current.blocks
+        return True
+    dated = update_heading(text) if heading else None
+    if dated is not None and place.current is not None:
+        update = FoundUpdate(dated[0], dated[1], text)
+        place.current.updates.append(update)
+        place.target = update.blocks
+        return True
+    if kind == "Header" and place.current is not None:
+        place.target = None  # a section title of the page: what follows is in no testimony
+        return True
+    return False
+
+
+def _put(block: dict[str, Any], text: str, reading: Reading, place: _Place) -> None:
+    """Put a block where the reading has got to, or among what is left out."""
+    if place.target is None:
+        reading.left_out.append(_start(text or plain_block(block)))
+    else:
+        place.target.append(_clean_block(block, reading))
 
 
 def plain_block(block: dict[str, Any]) -> str:
@@ -639,67 +685,99 @@ def merged_text(text: str, found: FoundTestimony, shown: str, language: str = "e
     return format_text(out.getvalue(), TESTIMONY_FIELDS, language), added, notes
 
 
+@dataclass
+class _Importing:
+    """An import being planned: what shapes every file, and what it has found so far."""
+
+    root: Path
+    received: str
+    condition: str | None
+    treatment: str
+    language: str
+    plan: ImportPlan = field(default_factory=ImportPlan)
+    refused: list[str] = field(default_factory=list)
+    # Existing files that do not load: the editor fixes them first, by hand.
+    broken: list[Problem] = field(default_factory=list)
+
+
 def plan_import(root: Path, readings: list[Reading], *, received: str,
                 condition: str | None, treatment: str, language: str) -> ImportPlan:
     """What importing the readings would write; EditionsError when a testimony cannot be.
 
     The files are written as fmt would write them, with the sentences of `language`."""
     from editions.edit.new import slug
-    from editions.model import ID_PATTERN
 
-    plan = ImportPlan()
-    refused: list[str] = []
-    broken: list[Problem] = []  # existing files that do not load: fixed first, by hand
+    importing = _Importing(root, received, condition, treatment, language)
     ids: set[str] = set()
     for reading in readings:
         for found in reading.testimonies:
             tid = slug(f"{found.name} {found.country}")
             ids.add(tid)  # one testimony in two sources is counted once
-            path = root / "testimonies" / f"{tid}.yaml"
-            shown = f"testimonies/{tid}.yaml"
-            if not ID_PATTERN.match(tid):
-                refused.append(f"{reading.source}: '{found.name}, {found.country}' makes no "
-                               "testimony id (lowercase letters, digits and hyphens)")
-                continue
-            planned = plan.files.get(path)
-            if planned is None and path.is_file():
-                if not _loads(root, path, broken):
-                    continue  # its problems are reported; the merge waits for a fix
-                before = path.read_text(encoding="utf-8")
-                planned = plan.files[path] = Planned(path, before, before)
-            if planned is not None:
-                after, added, notes = merged_text(planned.after, found, shown,
-                                                   language)
-                planned.after, planned.updates = after, planned.updates + added
-                planned.sources.append(reading.source)
-                plan.notes.extend(notes)
-                continue
-            if not found.story:
-                refused.append(f"{reading.source}: {found.name}, {found.country}: no story "
-                               "under the heading")
-                continue
-            named = condition or condition_in(
-                " ".join([found.story, *(u.text for u in found.updates)]))
-            if named is None:
-                refused.append(f"{reading.source}: {found.name}, {found.country}: the story "
-                               "names no one condition; give it with --condition")
-                continue
-            note = None if condition else "named in the story: check it"
-            text = new_testimony_text(found, condition=named, condition_note=note,
-                                      received=received, treatment=treatment,
-                                      language=language)
-            if _started_from(found, treatment) is None:
-                plan.notes.extend(
-                    f"{shown}: the update of {u.date} has no label and the start of the "
-                    "treatment is not known: write its 'label:' or the testimony's "
-                    "'started:', or check refuses it" for u in found.updates if not u.label)
-            plan.files[path] = Planned(path, None, text, [reading.source], len(found.updates))
-    plan.testimonies = len(ids)
-    if refused:
-        raise EditionsError("\nerror: ".join(refused) + "; nothing was written")
-    if broken:
-        raise ContentError(broken)
-    return plan
+            _plan_testimony(importing, reading, found, tid)
+    importing.plan.testimonies = len(ids)
+    if importing.refused:
+        raise EditionsError("\nerror: ".join(importing.refused) + "; nothing was written")
+    if importing.broken:
+        raise ContentError(importing.broken)
+    return importing.plan
+
+
+def _plan_testimony(importing: _Importing, reading: Reading, found: FoundTestimony,
+                    tid: str) -> None:
+    """Plan one testimony a source has: its updates merged into the file it has, a new
+    file, or the reason it cannot be imported."""
+    from editions.model import ID_PATTERN
+
+    if not ID_PATTERN.match(tid):
+        importing.refused.append(f"{reading.source}: '{found.name}, {found.country}' makes no "
+                                 "testimony id (lowercase letters, digits and hyphens)")
+        return
+    path = importing.root / "testimonies" / f"{tid}.yaml"
+    planned = importing.plan.files.get(path)
+    if planned is None and path.is_file():
+        if not _loads(importing.root, path, importing.broken):
+            return  # its problems are reported; the merge waits for a fix
+        before = path.read_text(encoding="utf-8")
+        planned = importing.plan.files[path] = Planned(path, before, before)
+    if planned is not None:
+        _plan_merge(importing, planned, reading, found, f"testimonies/{tid}.yaml")
+    else:
+        _plan_new(importing, path, reading, found, f"testimonies/{tid}.yaml")
+
+
+def _plan_merge(importing: _Importing, planned: Planned, reading: Reading,
+                found: FoundTestimony, shown: str) -> None:
+    """Add to a testimony file the updates it lacks, noting where it differs."""
+    after, added, notes = merged_text(planned.after, found, shown, importing.language)
+    planned.after, planned.updates = after, planned.updates + added
+    planned.sources.append(reading.source)
+    importing.plan.notes.extend(notes)
+
+
+def _plan_new(importing: _Importing, path: Path, reading: Reading, found: FoundTestimony,
+              shown: str) -> None:
+    """A new testimony file, or why it cannot be written: no story, or no one condition."""
+    where = f"{reading.source}: {found.name}, {found.country}"
+    if not found.story:
+        importing.refused.append(f"{where}: no story under the heading")
+        return
+    condition = importing.condition
+    named = condition or condition_in(" ".join([found.story, *(u.text for u in found.updates)]))
+    if named is None:
+        importing.refused.append(f"{where}: the story names no one condition; give it with "
+                                 "--condition")
+        return
+    note = None if condition else "named in the story: check it"
+    text = new_testimony_text(found, condition=named, condition_note=note,
+                              received=importing.received, treatment=importing.treatment,
+                              language=importing.language)
+    if _started_from(found, importing.treatment) is None:
+        importing.plan.notes.extend(
+            f"{shown}: the update of {u.date} has no label and the start of the "
+            "treatment is not known: write its 'label:' or the testimony's "
+            "'started:', or check refuses it" for u in found.updates if not u.label)
+    importing.plan.files[path] = Planned(path, None, text, [reading.source],
+                                         len(found.updates))
 
 
 def _loads(root: Path, path: Path, broken: list[Problem]) -> bool:

@@ -25,7 +25,7 @@ from editions.load.archive import (
     require_publication,
 )
 from editions.load.files import create_source
-from editions.model import ID_PATTERN, Archive, PartialDate
+from editions.model import ID_PATTERN, Archive, PartialDate, Testimony
 
 log = logging.getLogger(__name__)
 
@@ -129,17 +129,10 @@ class Proposal:
 def proposals(archive: Archive, on: dt.date) -> list[Proposal]:
     """Testimonies an edition dated `on` could print: new ones, then ones with new updates,
     counting only what published editions printed (a draft has reached no reader)."""
-    last_seen: dict[str, PartialDate] = {}
-    for edition in archive.editions:
-        if not edition.published:
-            continue
-        for tid in edition.testimonies:
-            last_seen[tid] = max(last_seen.get(tid, edition.date), edition.date)
+    last_seen = _last_printed(archive)
     new, updated = [], []
     for tid, t in sorted(archive.testimonies.items()):
-        consent = t.consent
-        if consent.withdrawn is not None or consent.given is None or (
-                consent.given.first_day > on) or t.received.first_day > on:
+        if not _may_print(t, on):
             continue
         seen = last_seen.get(tid)
         if seen is None:
@@ -151,6 +144,25 @@ def proposals(archive: Archive, on: dt.date) -> list[Proposal]:
             updated.append((fresh[-1].date, Proposal(tid, f"{count} since {seen}")))
     return [p for _, p in sorted(new, key=lambda x: x[0])] + [
         p for _, p in sorted(updated, key=lambda x: x[0])]
+
+
+def _last_printed(archive: Archive) -> dict[str, PartialDate]:
+    """Each testimony's date in the last published edition that printed it."""
+    last_seen: dict[str, PartialDate] = {}
+    for edition in archive.editions:
+        if not edition.published:
+            continue
+        for tid in edition.testimonies:
+            last_seen[tid] = max(last_seen.get(tid, edition.date), edition.date)
+    return last_seen
+
+
+def _may_print(testimony: Testimony, on: dt.date) -> bool:
+    """Whether an edition dated `on` may print the testimony: received, consent given, and
+    not withdrawn by then."""
+    consent = testimony.consent
+    return not (consent.withdrawn is not None or consent.given is None or (
+        consent.given.first_day > on) or testimony.received.first_day > on)
 
 
 def new_edition(root: Path, *, on: dt.date) -> tuple[NewFile, list[Proposal]]:

@@ -7,14 +7,14 @@ import io
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from editions.check.rules import check_archive
 from editions.edit.fmt import format_text, replace_file, round_trip_yaml
-from editions.errors import ContentError, EditionsError
+from editions.errors import ContentError, EditionsError, Problem
 from editions.load.archive import EDITION_FIELDS, load_archive, load_settings
 from editions.load.files import read_source
 from editions.make.baseline import Baseline
@@ -26,7 +26,7 @@ from editions.make.freeze import (
     matches,
     records_data,
 )
-from editions.model import Archive, Edition
+from editions.model import Archive, Edition, PartialDate
 
 log = logging.getLogger(__name__)
 
@@ -95,47 +95,46 @@ def publish_editions(root: Path | str, numbers: Sequence[int] = (), *, reissue: 
     """
     root = Path(root)
     on = on or today()
-    _vet_note(reissue, note)
-    if not numbers and not reissue:
-        raise EditionsError("say which edition to publish: `editions publish N`")
+    request = PublishRequest(tuple(numbers), reissue, note, out_of_order)
+    _refuse(request_refusal(request))  # a wrong request is said before the archive is read
     archive = _checked(root, on)
-    chosen = sorted(set(numbers)) if numbers else changed_editions(archive, root)
-    if not chosen:
-        raise EditionsError("no published edition prints anything other than what it printed "
-                            "when it was published: there is nothing to reissue")
-    missing = [n for n in chosen if _find(archive, n) is None]
-    if missing:
-        raise EditionsError(f"no edition {missing[0]} (editions/{missing[0]:03d}.yaml)")
     if reissue:
-        plans = [_plan(archive, root, _edition(archive, n), reissue=True) for n in chosen]
-        _refuse_any(plans)
-        return [_write(root, plan, on, note) for plan in plans]
-    refused = [message for n in chosen
-               if (message := order_problem(archive, _edition(archive, n), set(chosen),
-                                            out_of_order))]
-    if refused:
-        raise EditionsError("\nerror: ".join(refused))
+        looked = _look(archive, root, request)
+        steps = _go_ahead(decide(looked.states, request))
+        return [_carry_out(root, looked, step, on) for step in steps]
+    return _publish_in_order(root, archive, request, on)
+
+
+def _publish_in_order(root: Path, archive: Archive, request: PublishRequest,
+                      on: dt.date) -> list[PublishReport]:
+    """Publish the editions asked for one at a time, in number order."""
+    numbers = sorted(set(request.numbers))
     reports: list[PublishReport] = []
-    for number in chosen:
-        # Each is planned once the one before it is published: it decides what is new.
-        if reports:
+    for index in range(len(numbers)):
+        # Each is decided once the one before it is published: it decides what is new.
+        if index:
             archive = _checked(root, on)
-        plan = _plan(archive, root, _edition(archive, number), reissue=False)
-        _refuse_any([plan])
-        reports.append(plan.report if plan.report else _write(root, plan, on, None))
+        rest = replace(request, numbers=tuple(numbers[index:]))
+        looked = _look(archive, root, rest)
+        first = _go_ahead(decide(looked.states, rest))[0]
+        reports.append(_carry_out(root, looked, first, on))
     return reports
 
 
-def _vet_note(reissue: bool, note: str | None) -> None:
-    if reissue and not (note and note.strip()):
-        raise EditionsError("a reissue needs --note: say what changed, readers will see it")
-    if note and not reissue:
-        raise EditionsError("--note goes with --reissue")
-    if note and "\n" in note.strip():
-        raise EditionsError("the note must be one line")
+def _refuse(refusal: str) -> None:
+    """Stop the command with the refusal, if there is one."""
+    if refusal:
+        raise EditionsError(refusal)
+
+
+def _go_ahead(decision: Decision) -> tuple[Step, ...]:
+    """The decision's steps, once it is not a refusal."""
+    _refuse(decision.refusal)
+    return decision.steps
 
 
 def _checked(root: Path, on: dt.date) -> Archive:
+    """The archive, loaded and checked: publishing stops at any error in it."""
     archive = load_archive(root)
     problems = [p for p in check_archive(archive, on) if p.severity == "error"]
     if problems:
@@ -143,24 +142,50 @@ def _checked(root: Path, on: dt.date) -> Archive:
     return archive
 
 
-def _find(archive: Archive, number: int) -> Edition | None:
-    return next((e for e in archive.editions if e.number == number), None)
+@dataclass
+class _Looked:
+    """The archive as the publish decision sees it, and what the editions in question print."""
+
+    states: list[EditionState]
+    editions: dict[int, Edition]
+    found: dict[int, list[Passage]]
 
 
-def _edition(archive: Archive, number: int) -> Edition:
-    edition = _find(archive, number)
-    assert edition is not None
-    return edition
+def _look(archive: Archive, root: Path, request: PublishRequest) -> _Looked:
+    """Every edition's state, with the freeze comparison for those the request is about:
+    the ones named, or, for a reissue without numbers, every published frozen edition."""
+    in_question = set(request.numbers) if request.numbers else {
+        e.number for e in archive.editions if e.published and e.frozen is not None}
+    looked = _Looked([], {}, {})
+    for edition in archive.editions:
+        comparison = None
+        if edition.number in in_question:
+            found = looked.found[edition.number] = edition_passages(archive, edition)
+            comparison = _compare(archive, root, edition, found)
+        looked.editions.setdefault(edition.number, edition)
+        looked.states.append(EditionState(edition.number, edition.path, edition.date,
+                                          edition.published, comparison))
+    return looked
+
+
+def _compare(archive: Archive, root: Path, edition: Edition,
+             found: list[Passage]) -> Comparison | None:
+    """What an edition prints now against its 'frozen' record; None when it has none."""
+    frozen = edition.frozen
+    if frozen is None:
+        return None
+    prints_same, with_data = matches(frozen, found), records_data(frozen)
+    # An older record leaves the settings, references and pictures to git.
+    changes = (tuple(edition_changes(archive, edition, Baseline(root)))
+               if prints_same and not with_data else ())
+    return Comparison(prints_same, with_data, changes)
 
 
 def needs_reissue(archive: Archive, root: Path, edition: Edition) -> bool:
     """Whether a frozen edition prints something other than what it printed when published
     (an older record leaves its settings, references and pictures to git)."""
-    frozen = edition.frozen
-    assert frozen is not None
-    found = edition_passages(archive, edition)
-    return not matches(frozen, found) or (not records_data(frozen) and any(
-        edition_changes(archive, edition, Baseline(root))))
+    comparison = _compare(archive, root, edition, edition_passages(archive, edition))
+    return comparison is not None and comparison.changed
 
 
 def changed_editions(archive: Archive, root: Path) -> list[int]:
@@ -170,100 +195,28 @@ def changed_editions(archive: Archive, root: Path) -> list[int]:
             if e.published and e.frozen is not None and needs_reissue(archive, root, e)]
 
 
-def order_problem(archive: Archive, edition: Edition, publishing: set[int],
-                  out_of_order: bool) -> str | None:
-    """Why publishing `edition` now would put the archive out of order, if it would: an
-    earlier edition still a draft or a later one published (unless `out_of_order`), or a
-    date that does not fall between the published editions' around it."""
-    if edition.published:
-        return None
-    n = edition.number
-    drafts = [e for e in archive.editions
-              if e.number < n and not e.published and e.number not in publishing]
-    if drafts and not out_of_order:
-        first = drafts[0]
-        return (f"edition {first.number} ({first.path}) is still a draft: publish it first "
-                f"(`editions publish {first.number} {n}`), or give --out-of-order to publish "
-                f"edition {n} before it")
-    later = [e for e in archive.editions if e.number > n and e.published]
-    if later and not out_of_order:
-        return (f"edition {later[0].number} ({later[0].path}) after it is already published: "
-                f"publishing edition {n} now changes what edition {later[0].number} marks new; "
-                f"give --out-of-order, then reissue edition {later[0].number}")
-    for other in archive.editions:
-        if not (other.published or other.number in publishing) or other.number == n:
-            continue
-        if other.number < n and other.date >= edition.date:
-            return (f"edition {n} is dated {edition.date}, not after edition {other.number} "
-                    f"({other.date}): published editions' dates rise with their numbers; "
-                    f"change the date in {edition.path}")
-        if other.number > n and other.date <= edition.date:
-            return (f"edition {n} is dated {edition.date}, not before edition {other.number} "
-                    f"({other.date}), published after it: published editions' dates rise "
-                    f"with their numbers; change the date in {edition.path}")
-    return None
+def _carry_out(root: Path, looked: _Looked, step: Step, on: dt.date) -> PublishReport:
+    """Do one step of the decision: write the edition's new record, or say why not."""
+    if step.problems:
+        raise ContentError(step.problems)
+    _refuse(step.refusal)
+    edition, found = looked.editions[step.number], looked.found[step.number]
+    if step.action == "unchanged":
+        return PublishReport(edition.number, edition.path, fingerprint(found), len(found),
+                             step.action)
+    return _write(root, edition, found, step, on)
 
 
-@dataclass
-class _Plan:
-    """What publishing one edition will write: its new record, or why it cannot."""
-
-    edition: Edition
-    found: list[Passage]
-    action: str
-    refusal: str = ""
-    report: PublishReport | None = None  # nothing to write: what to say instead
-
-
-def _plan(archive: Archive, root: Path, edition: Edition, *, reissue: bool) -> _Plan:
-    number = edition.number
-    found = edition_passages(archive, edition)
-    frozen = edition.frozen
-    if reissue:
-        if frozen is None:
-            return _Plan(edition, found, "", f"edition {number} is not frozen yet: run "
-                         f"`editions publish {number}` first; a reissue records a change to "
-                         "what was published")
-        if not needs_reissue(archive, root, edition):
-            return _Plan(edition, found, "", f"edition {number} prints what it printed when "
-                         "it was published: there is nothing to reissue")
-        return _Plan(edition, found, "reissued")
-    if frozen is None:
-        return _Plan(edition, found, "frozen" if edition.published else "published")
-    if not matches(frozen, found):
-        return _Plan(edition, found, "",
-                     f"edition {number} was published and what it prints has changed since "
-                     f"(see `editions check`): to accept the change, run `editions publish "
-                     f"{number} --reissue --note \"...\"`")
-    if edition.published and records_data(frozen):
-        return _Plan(edition, found, "unchanged", report=PublishReport(
-            number, edition.path, fingerprint(found), len(found), "unchanged"))
-    if not records_data(frozen):
-        # An older record fingerprints the texts only: the settings, references and
-        # pictures are recorded now if git has them as they are (or there is no git).
-        changed = list(edition_changes(archive, edition, Baseline(root)))
-        if changed:
-            raise ContentError(changed)
-        return _Plan(edition, found, "upgraded" if edition.published else "published")
-    return _Plan(edition, found, "published")
-
-
-def _refuse_any(plans: list[_Plan]) -> None:
-    refusals = [plan.refusal for plan in plans if plan.refusal]
-    if refusals:
-        raise EditionsError("\nerror: ".join(refusals))
-
-
-def _write(root: Path, plan: _Plan, on: dt.date, note: str | None) -> PublishReport:
-    edition, found = plan.edition, plan.found
+def _write(root: Path, edition: Edition, found: list[Passage], step: Step,
+           on: dt.date) -> PublishReport:
+    """Write the edition published, with its new record (and its note, for a reissue)."""
     printed = fingerprint(found)
     path = root / edition.path
     yaml = round_trip_yaml()
     data = yaml.load(read_source(root, path).decode("utf-8"))
     data["status"] = "published"
-    if plan.action == "reissued":
-        assert note is not None
-        entry = CommentedMap([("date", on), ("note", note.strip())])
+    if step.action == "reissued":
+        entry = CommentedMap([("date", on), ("note", step.note)])
         if not isinstance(data.get("reissues"), CommentedSeq):
             data["reissues"] = CommentedSeq()
         data["reissues"].append(entry)
@@ -275,11 +228,229 @@ def _write(root: Path, plan: _Plan, on: dt.date, note: str | None) -> PublishRep
     yaml.dump(data, out)
     text = format_text(out.getvalue(), EDITION_FIELDS, load_settings(root, []).language)
     replace_file(path, text)
-    # The file must read back as the same edition, now frozen.
+    _reads_back_frozen(root, edition)
+    log.info("edition %d: %s", edition.number, step.action)
+    return PublishReport(edition.number, edition.path, printed, len(found), step.action)
+
+
+def _reads_back_frozen(root: Path, edition: Edition) -> None:
+    """Stop unless the file just written reads back as the same edition, now frozen."""
     reread = load_archive(root)
-    assert any(e.number == edition.number and e.frozen for e in reread.editions)
-    log.info("edition %d: %s", edition.number, plan.action)
-    return PublishReport(edition.number, edition.path, printed, len(found), plan.action)
+    if not any(e.number == edition.number and e.frozen for e in reread.editions):
+        raise EditionsError(f"{edition.path}: written, but it does not read back as edition "
+                            f"{edition.number} with its 'frozen' record; check the file")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the freeze comparison says of an edition with a 'frozen' record."""
+
+    prints_same: bool  # what it prints matches the passages its record lists
+    records_data: bool  # the record covers the settings, references and pictures it prints
+    data_changes: tuple[Problem, ...] = ()  # an older record: what git says changed in those
+
+    @property
+    def changed(self) -> bool:
+        """Whether the edition prints something other than what it printed when published."""
+        return not self.prints_same or (not self.records_data and bool(self.data_changes))
+
+
+@dataclass(frozen=True)
+class EditionState:
+    """One edition as the publish decision sees it."""
+
+    number: int
+    path: str
+    date: PartialDate
+    published: bool
+    frozen: Comparison | None = None  # its record compared with what it prints; None: no record
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    """What the editor asked for: the numbers, --reissue with its --note, --out-of-order."""
+
+    numbers: tuple[int, ...] = ()
+    reissue: bool = False
+    note: str | None = None
+    out_of_order: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    """What publishing does to one edition: its action, or why it cannot."""
+
+    number: int
+    action: str = ""  # "published" | "frozen" | "reissued" | "unchanged" | "upgraded"
+    refusal: str = ""
+    problems: tuple[Problem, ...] = ()  # the content stops it: the changes git has
+    note: str = ""  # a reissue's note, as readers see it
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The publish decision: the steps in number order, or the refusal of them all."""
+
+    steps: tuple[Step, ...] = ()
+    refusal: str = ""
+
+
+def decide(editions: Sequence[EditionState], request: PublishRequest) -> Decision:
+    """The publish decision: what to do with each edition asked for, or why nothing is done.
+
+    A publish goes one edition at a time: a step's refusal stops the steps after it, not the
+    ones before. A reissue is refused whole when any edition in it is.
+    """
+    refusal = request_refusal(request)
+    if refusal:
+        return Decision(refusal=refusal)
+    chosen = _chosen(editions, request)
+    if not chosen:
+        return Decision(refusal="no published edition prints anything other than what it "
+                                "printed when it was published: there is nothing to reissue")
+    asked = [edition for n in chosen if (edition := _find(editions, n)) is not None]
+    if len(asked) < len(chosen):
+        missing = next(n for n in chosen if _find(editions, n) is None)
+        return Decision(refusal=f"no edition {missing} (editions/{missing:03d}.yaml)")
+    if request.reissue:
+        return _reissue_decision(asked, request.note or "")
+    return _publish_decision(editions, asked, request.out_of_order)
+
+
+def request_refusal(request: PublishRequest) -> str:
+    """Why the options asked for do not go together, before any edition is looked at."""
+    reissue, note = request.reissue, request.note
+    if reissue and not (note and note.strip()):
+        return "a reissue needs --note: say what changed, readers will see it"
+    if note and not reissue:
+        return "--note goes with --reissue"
+    if note and "\n" in note.strip():
+        return "the note must be one line"
+    if not request.numbers and not reissue:
+        return "say which edition to publish: `editions publish N`"
+    return ""
+
+
+def _chosen(editions: Sequence[EditionState], request: PublishRequest) -> list[int]:
+    """The numbers asked for, in order; for a reissue without numbers, every published
+    edition that prints something other than what it printed."""
+    if request.numbers:
+        return sorted(set(request.numbers))
+    return [e.number for e in editions if e.published and e.frozen and e.frozen.changed]
+
+
+def _find(editions: Sequence[EditionState], number: int) -> EditionState | None:
+    """The edition numbered `number`, if the archive has it."""
+    return next((e for e in editions if e.number == number), None)
+
+
+def _reissue_decision(asked: list[EditionState], note: str) -> Decision:
+    """A reissue of every edition asked for with one note, or the refusal of them all."""
+    steps = tuple(_reissue_step(edition, note.strip()) for edition in asked)
+    refusals = [step.refusal for step in steps if step.refusal]
+    if refusals:
+        return Decision(refusal="\nerror: ".join(refusals))
+    return Decision(steps)
+
+
+def _reissue_step(edition: EditionState, note: str) -> Step:
+    """What a reissue does to one edition: record the change, or say there is none."""
+    number = edition.number
+    if edition.frozen is None:
+        return Step(number, refusal=f"edition {number} is not frozen yet: run `editions "
+                                    f"publish {number}` first; a reissue records a change to "
+                                    "what was published")
+    if not edition.frozen.changed:
+        return Step(number, refusal=f"edition {number} prints what it printed when it was "
+                                    "published: there is nothing to reissue")
+    return Step(number, "reissued", note=note)
+
+
+def _publish_decision(editions: Sequence[EditionState], asked: list[EditionState],
+                      out_of_order: bool) -> Decision:
+    """The editions asked for published in number order, unless that breaks the order."""
+    publishing = {e.number for e in asked}
+    refused = [message for edition in asked
+               if (message := order_problem(editions, edition, publishing, out_of_order))]
+    if refused:
+        return Decision(refusal="\nerror: ".join(refused))
+    return Decision(tuple(_publish_step(edition) for edition in asked))
+
+
+def _publish_step(edition: EditionState) -> Step:
+    """What publishing does to one edition: freeze it, say it is done, or refuse a change."""
+    number, frozen = edition.number, edition.frozen
+    if frozen is None:
+        return Step(number, "frozen" if edition.published else "published")
+    if not frozen.prints_same:
+        return Step(number, refusal=f"edition {number} was published and what it prints has "
+                                    "changed since (see `editions check`): to accept the "
+                                    f"change, run `editions publish {number} --reissue "
+                                    "--note \"...\"`")
+    if frozen.records_data:
+        return Step(number, "unchanged" if edition.published else "published")
+    # An older record fingerprints the texts only: the settings, references and pictures
+    # are recorded now if git has them as they are (or there is no git).
+    if frozen.data_changes:
+        return Step(number, problems=frozen.data_changes)
+    return Step(number, "upgraded" if edition.published else "published")
+
+
+def order_problem(editions: Sequence[EditionState], edition: EditionState,
+                  publishing: set[int], out_of_order: bool) -> str | None:
+    """Why publishing `edition` now would put the archive out of order, if it would: an
+    earlier edition still a draft or a later one published (unless `out_of_order`), or a
+    date that does not fall between the published editions' around it."""
+    if edition.published:
+        return None
+    if not out_of_order:
+        skipped = (_earlier_draft(editions, edition, publishing)
+                   or _later_published(editions, edition))
+        if skipped:
+            return skipped
+    return _date_out_of_order(editions, edition, publishing)
+
+
+def _earlier_draft(editions: Sequence[EditionState], edition: EditionState,
+                   publishing: set[int]) -> str | None:
+    """The refusal when an earlier edition, not published with this one, is still a draft."""
+    n = edition.number
+    first = next((e for e in editions
+                  if e.number < n and not e.published and e.number not in publishing), None)
+    if first is None:
+        return None
+    return (f"edition {first.number} ({first.path}) is still a draft: publish it first "
+            f"(`editions publish {first.number} {n}`), or give --out-of-order to publish "
+            f"edition {n} before it")
+
+
+def _later_published(editions: Sequence[EditionState], edition: EditionState) -> str | None:
+    """The refusal when a later edition is already published."""
+    n = edition.number
+    later = next((e for e in editions if e.number > n and e.published), None)
+    if later is None:
+        return None
+    return (f"edition {later.number} ({later.path}) after it is already published: "
+            f"publishing edition {n} now changes what edition {later.number} marks new; "
+            f"give --out-of-order, then reissue edition {later.number}")
+
+
+def _date_out_of_order(editions: Sequence[EditionState], edition: EditionState,
+                       publishing: set[int]) -> str | None:
+    """The refusal when the edition's date does not rise between the published ones'."""
+    n = edition.number
+    for other in editions:
+        if not (other.published or other.number in publishing) or other.number == n:
+            continue
+        if other.number < n and other.date >= edition.date:
+            return (f"edition {n} is dated {edition.date}, not after edition {other.number} "
+                    f"({other.date}): published editions' dates rise with their numbers; "
+                    f"change the date in {edition.path}")
+        if other.number > n and other.date <= edition.date:
+            return (f"edition {n} is dated {edition.date}, not before edition {other.number} "
+                    f"({other.date}), published after it: published editions' dates rise "
+                    f"with their numbers; change the date in {edition.path}")
+    return None
 
 
 def reissue_summary(reports: list[PublishReport], note: str) -> str:

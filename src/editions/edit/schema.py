@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,41 +25,48 @@ def schema_file(kind: str) -> str:
 
 def _value(field: Field) -> dict[str, Any]:
     """The schema of one field's value as a YAML 1.2 reader (an editor's plug-in) sees it."""
-    kind = field.kind
-    if kind == "text":
-        # A plain `1984` or `true` is text to the loader, a number or a boolean to YAML 1.2.
-        schema: dict[str, Any] = {"type": ["string", "number", "boolean"],
-                                  "pattern": r"^[^\n]*\n?$"}
-    elif kind == "markdown":
-        schema = {"type": "string"}
-    elif kind == "date":
-        schema = {"anyOf": [{"type": "string", "pattern": DATE_PATTERN.pattern},
-                            {"type": "integer", "minimum": 1000, "maximum": 9999}]}
-    elif kind == "int":
-        schema = {"type": "integer", "minimum": 0}
-    elif kind == "choice":
-        schema = {"enum": list(field.choices)}
-    elif kind == "ids":
-        schema = {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN.pattern}}
-    elif kind == "texts":
-        schema = {"type": "array", "items": {"type": "string", "pattern": r"^[^\n]*$"}}
-    elif kind == "choices":
-        schema = {"type": "array", "items": {"enum": list(field.choices)}, "uniqueItems": True}
-    elif kind == "map":
-        assert field.fields is not None
-        schema = _object(field.fields)
-    elif kind == "maps":
-        assert field.fields is not None
-        schema = {"type": "array", "items": _object(field.fields)}
-    else:
-        raise AssertionError(kind)
+    shape = _SHAPES.get(field.kind)
+    if shape is None:
+        raise AssertionError(field.kind)
+    schema = shape(field)
     if field.description:
         schema = {"description": field.description, **schema}
     if not field.required:
-        # The loader reads an empty optional field as absent.
-        schema = {"anyOf": [schema, {"type": "null"}]} if "anyOf" not in schema else {
-            **schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
+        schema = _or_empty(schema)
     return schema
+
+
+def _or_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional field's schema: its value, or nothing."""
+    # The loader reads an empty optional field as absent.
+    if "anyOf" not in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
+
+
+def _fields(field: Field) -> dict[str, Field]:
+    """The fields inside a map, or inside each map of a list."""
+    assert field.fields is not None
+    return field.fields
+
+
+# The schema of each kind of value, before its description and whether it may be empty.
+_SHAPES: dict[str, Callable[[Field], dict[str, Any]]] = {
+    # A plain `1984` or `true` is text to the loader, a number or a boolean to YAML 1.2.
+    "text": lambda field: {"type": ["string", "number", "boolean"], "pattern": r"^[^\n]*\n?$"},
+    "markdown": lambda field: {"type": "string"},
+    "date": lambda field: {"anyOf": [{"type": "string", "pattern": DATE_PATTERN.pattern},
+                                     {"type": "integer", "minimum": 1000, "maximum": 9999}]},
+    "int": lambda field: {"type": "integer", "minimum": 0},
+    "choice": lambda field: {"enum": list(field.choices)},
+    "ids": lambda field: {"type": "array",
+                          "items": {"type": "string", "pattern": ID_PATTERN.pattern}},
+    "texts": lambda field: {"type": "array", "items": {"type": "string", "pattern": r"^[^\n]*$"}},
+    "choices": lambda field: {"type": "array", "items": {"enum": list(field.choices)},
+                              "uniqueItems": True},
+    "map": lambda field: _object(_fields(field)),
+    "maps": lambda field: {"type": "array", "items": _object(_fields(field))},
+}
 
 
 def _object(fields: dict[str, Field]) -> dict[str, Any]:
