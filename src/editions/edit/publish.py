@@ -99,7 +99,7 @@ def publish_editions(root: Path | str, numbers: Sequence[int] = (), *, reissue: 
     _refuse(request_refusal(request))  # a wrong request is said before the archive is read
     archive = _checked(root, on)
     if reissue:
-        looked = _look(archive, root, request)
+        looked = _look(archive, root, _in_question(archive, request))
         steps = _go_ahead(decide(looked.states, request))
         return [_carry_out(root, looked, step, on) for step in steps]
     return _publish_in_order(root, archive, request, on)
@@ -115,7 +115,8 @@ def _publish_in_order(root: Path, archive: Archive, request: PublishRequest,
         if index:
             archive = _checked(root, on)
         rest = replace(request, numbers=tuple(numbers[index:]))
-        looked = _look(archive, root, rest)
+        # only this step's edition is compared: the later ones are compared at their turn
+        looked = _look(archive, root, {numbers[index]})
         first = _go_ahead(decide(looked.states, rest))[0]
         reports.append(_carry_out(root, looked, first, on))
     return reports
@@ -151,11 +152,14 @@ class _Looked:
     found: dict[int, list[Passage]]
 
 
-def _look(archive: Archive, root: Path, request: PublishRequest) -> _Looked:
-    """Every edition's state, with the freeze comparison for those the request is about:
-    the ones named, or, for a reissue without numbers, every published frozen edition."""
-    in_question = set(request.numbers) if request.numbers else {
+def _in_question(archive: Archive, request: PublishRequest) -> set[int]:
+    """The editions a reissue is about: the ones named, or every published frozen one."""
+    return set(request.numbers) if request.numbers else {
         e.number for e in archive.editions if e.published and e.frozen is not None}
+
+
+def _look(archive: Archive, root: Path, in_question: set[int]) -> _Looked:
+    """Every edition's state, with the freeze comparison for the editions `in_question`."""
     looked = _Looked([], {}, {})
     for edition in archive.editions:
         comparison = None
@@ -179,20 +183,6 @@ def _compare(archive: Archive, root: Path, edition: Edition,
     changes = (tuple(edition_changes(archive, edition, Baseline(root)))
                if prints_same and not with_data else ())
     return Comparison(prints_same, with_data, changes)
-
-
-def needs_reissue(archive: Archive, root: Path, edition: Edition) -> bool:
-    """Whether a frozen edition prints something other than what it printed when published
-    (an older record leaves its settings, references and pictures to git)."""
-    comparison = _compare(archive, root, edition, edition_passages(archive, edition))
-    return comparison is not None and comparison.changed
-
-
-def changed_editions(archive: Archive, root: Path) -> list[int]:
-    """The published editions whose printing the working tree alters: the ones `editions
-    diff` and `editions check` name as refused until reissued."""
-    return [e.number for e in archive.editions
-            if e.published and e.frozen is not None and needs_reissue(archive, root, e)]
 
 
 def _carry_out(root: Path, looked: _Looked, step: Step, on: dt.date) -> PublishReport:
