@@ -169,36 +169,46 @@ def _testimony_lists(before: tuple[str, ...], after: tuple[str, ...], lines: lis
 
 def _passages(old: dict[str, Passage], new: dict[str, Passage], added: set[str],
               removed: set[str]) -> list[str]:
+    """What changes passage by passage, in print order; then the updates no longer printed."""
     lines = []
     for name, passage in new.items():
-        owner = name.split(" ", 1)[0]
-        if name not in old:
-            if owner not in added and " update " in name:
-                label = passage.text.split("\n", 2)[1]
-                lines.append(f"update added: {name} ({label})")
-            continue
-        if old[name].text == passage.text:
-            continue
-        if name == "edition" or (" " not in name and name != "intro"):
-            what = "heading and facts" if name != "edition" else "title and date"
-            lines.append(f"{name}: {what} changed: " + "; ".join(
-                word_diff(old[name].text, passage.text, 3)))
-            continue
-        if is_data(name):
-            if name.startswith("@image "):
-                lines.append(f"{passage_label(name)} changed: a different file with the same name")
-                continue
-            lines.append(f"{passage_label(name)} changed:")
-            hunks = word_diff(old[name].text, passage.text)
-            lines.extend(f"    {hunk}" for hunk in hunks)
-            continue
-        lines.append(f"{name} changed:")
-        hunks = word_diff(reading_text(old[name].text), reading_text(passage.text))
-        lines.extend(f"    {hunk}" for hunk in hunks or ["(only links or Markdown marks)"])
+        if name in old:
+            lines.extend(_changed_passage(name, old[name], passage))
+        elif _update_of_kept_testimony(name, added):
+            label = passage.text.split("\n", 2)[1]
+            lines.append(f"update added: {name} ({label})")
     for name in old:
-        if name not in new and name.split(" ", 1)[0] not in removed and " update " in name:
+        if name not in new and _update_of_kept_testimony(name, removed):
             lines.append(f"update removed: {name}")
     return lines
+
+
+def _update_of_kept_testimony(name: str, testimonies: set[str]) -> bool:
+    """Whether a passage is an update of a testimony not among `testimonies`."""
+    # An added or removed testimony is named once in the list; its updates are not repeated.
+    return name.split(" ", 1)[0] not in testimonies and " update " in name
+
+
+def _changed_passage(name: str, was: Passage, now: Passage) -> list[str]:
+    """The lines for one passage printed before and now: none when its text is the same."""
+    if was.text == now.text:
+        return []
+    if name == "edition" or (" " not in name and name != "intro"):
+        what = "heading and facts" if name != "edition" else "title and date"
+        return [f"{name}: {what} changed: " + "; ".join(word_diff(was.text, now.text, 3))]
+    if is_data(name):
+        return _changed_data(name, was, now)
+    hunks = word_diff(reading_text(was.text), reading_text(now.text))
+    hunks = hunks or ["(only links or Markdown marks)"]
+    return [f"{name} changed:", *(f"    {hunk}" for hunk in hunks)]
+
+
+def _changed_data(name: str, was: Passage, now: Passage) -> list[str]:
+    """Printed data that changed: a picture as another file, settings and references by word."""
+    if name.startswith("@image "):
+        return [f"{passage_label(name)} changed: a different file with the same name"]
+    return [f"{passage_label(name)} changed:",
+            *(f"    {hunk}" for hunk in word_diff(was.text, now.text))]
 
 
 def report(changes: list[EditionChange], base: str) -> str:
