@@ -214,35 +214,48 @@ def _changed_data(name: str, was: Passage, now: Passage) -> list[str]:
 def report(changes: list[EditionChange], base: str) -> str:
     """The reviewer's report, in Markdown that reads as plain text in a terminal too."""
     out = [f"# What this change does to the editions (compared with {base})", ""]
-    loud = [c for c in changes if c.published and c.content_changed]
-    if loud:
-        out += ["## Published editions whose content would change", "",
-                "Readers already have these editions. A change to what they print is refused "
-                "by `editions check` unless the edition is reissued with a note.", ""]
-        for c in loud:
-            if c.refusal:
-                state = c.refusal
-            elif c.reissued and not c.refused:
-                state = "reissued in this change (readers will see the note)"
-            elif c.refused:
-                state = (f"REFUSED until reissued: `editions publish {c.number} --reissue "
-                         "--note \"...\"`")
-            else:
-                state = "not frozen yet; run `editions publish` to freeze it"
-            out.append(f"- **Edition {c.number}** ({c.path}): {state}")
-        waiting = [c for c in loud if c.refused and not c.refusal]
-        if len(waiting) > 1:
-            out += ["", "To reissue them all with one note: `editions publish --reissue --note "
-                    "\"...\"`"]
-        out.append("")
+    out += _published_section([c for c in changes if c.published and c.content_changed])
     if not changes:
         out.append("No edition prints anything different.")
     for c in changes:
-        out += [f"## {c.heading}", ""]
-        out += [f"- {line}" if not line.startswith("    ") else f"  {line.strip()}"
-                for line in c.lines]
-        out.append("")
+        out += _edition_section(c)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _published_section(loud: list[EditionChange]) -> list[str]:
+    """The report's first section: published editions whose content would change, if any."""
+    if not loud:
+        return []
+    out = ["## Published editions whose content would change", "",
+           "Readers already have these editions. A change to what they print is refused "
+           "by `editions check` unless the edition is reissued with a note.", ""]
+    out += [f"- **Edition {c.number}** ({c.path}): {_state(c)}" for c in loud]
+    waiting = [c for c in loud if c.refused and not c.refusal]
+    if len(waiting) > 1:
+        out += ["", "To reissue them all with one note: `editions publish --reissue --note "
+                "\"...\"`"]
+    out.append("")
+    return out
+
+
+def _state(c: EditionChange) -> str:
+    """Where a published edition's change stands: refused, reissued, or not frozen yet."""
+    if c.refusal:
+        return c.refusal
+    if c.reissued and not c.refused:
+        return "reissued in this change (readers will see the note)"
+    if c.refused:
+        return f"REFUSED until reissued: `editions publish {c.number} --reissue --note \"...\"`"
+    return "not frozen yet; run `editions publish` to freeze it"
+
+
+def _edition_section(c: EditionChange) -> list[str]:
+    """One edition's section: its heading, then a bullet for each change, hunks indented."""
+    out = [f"## {c.heading}", ""]
+    out += [f"- {line}" if not line.startswith("    ") else f"  {line.strip()}"
+            for line in c.lines]
+    out.append("")
+    return out
 
 
 def diff_summary(changes: list[EditionChange]) -> str:
