@@ -254,24 +254,41 @@ def _unloaded(archive: Archive) -> bool:
 def _unpublished(archive: Archive, old: Before | None) -> Iterator[Problem]:
     """A published edition whose file is gone or back to draft, by name: readers have it."""
     numbers = {e.number: e for e in archive.editions}
+    yield from _frozen_drafts(archive)
+    drafts = frozenset(e.path for e in archive.editions if not e.published)
+    known = old.published(drafts) if old is not None else {}
+    if old is not None:
+        yield from _unpublished_since(old, known, numbers)
+    yield from _gaps(archive, numbers, known)
+
+
+def _frozen_drafts(archive: Archive) -> Iterator[Problem]:
+    """A draft with a frozen record: it was published, so it cannot go back to draft."""
     for draft in archive.editions:
         if not draft.published and draft.frozen is not None:
             at = draft.where.get("status", draft.where["."])
             yield _at(at, f"edition {draft.number} was published (it has a 'frozen' record): "
                       "it cannot go back to draft; correct it with a reissue instead")
-    drafts = frozenset(e.path for e in archive.editions if not e.published)
-    known = old.published(drafts) if old is not None else {}
+
+
+def _unpublished_since(old: Before, known: dict[int, str],
+                       numbers: dict[int, Edition]) -> Iterator[Problem]:
+    """An edition git has published at the revision, removed or back to draft since."""
     for number, path in sorted(known.items()):
         edition = numbers.get(number)
-        base = old.name if old is not None else ""
         if edition is None:
             yield Problem(path, 1, 1, f"edition {number} ({path}) was published (git has it "
-                          f"so at {base}) and its file is removed: readers have it; restore "
-                          "the file, and correct it with a reissue if need be")
+                          f"so at {old.name}) and its file is removed: readers have it; "
+                          "restore the file, and correct it with a reissue if need be")
         elif not edition.published and edition.frozen is None:
             at = edition.where.get("status", edition.where["."])
-            yield _at(at, f"edition {number} was published (git has it so at {base}): it "
+            yield _at(at, f"edition {number} was published (git has it so at {old.name}): it "
                       "cannot go back to draft; correct it with a reissue instead")
+
+
+def _gaps(archive: Archive, numbers: dict[int, Edition],
+          known: dict[int, str]) -> Iterator[Problem]:
+    """A missing edition before a frozen one, which git did not name already."""
     # Without git, a gap before a frozen edition is still a removed one.
     frozen = [e.number for e in archive.editions if e.published and e.frozen is not None]
     for number in range(1, max(frozen, default=0)):
