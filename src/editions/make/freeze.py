@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -317,16 +318,32 @@ def edition_changes(archive: Archive, edition: Edition,
     found = covered(edition.frozen, found)
     recorded = _recorded(edition)
     current = {p.name: p for p in found}
-    previous: dict[str, Passage] | None = None
     named = False
+    # Lazily, one passage at a time: `editions publish` only asks whether there is any.
+    for problem in itertools.chain(
+            _added_or_changed(edition, found, recorded, old, lead, advice),
+            _removed_passages(edition, current, recorded, lead, advice)):
+        named = True
+        yield problem
+    if not named:
+        # Every passage is as recorded, yet the fingerprint differs: only their order changed.
+        at = edition.where["testimonies"]
+        yield _at(at, f"{lead} the order of its passages changed; {advice}")
+
+
+def _added_or_changed(edition: Edition, found: list[Passage], recorded: dict[str, str],
+                      old: Before | None, lead: str, advice: str) -> Iterator[Problem]:
+    """Each passage printed now that the record lacks or fingerprints otherwise."""
+    previous: dict[str, Passage] | None = None
     for passage in found:
         digest = recorded.get(passage.name)
         if digest == passage.digest:
             continue
-        named = True
         if digest is None:
             yield _at(passage.where, f"{lead} {label(passage.name)} is added; {advice}")
             continue
+        # git's passages are read once, and only when a recorded passage changed: with the
+        # text the record was made from, the message names the changed words.
         if previous is None and old is not None:
             previous = old.passages(edition.number)
         before = (previous or {}).get(passage.name)
@@ -334,15 +351,17 @@ def edition_changes(archive: Archive, edition: Edition,
             yield _changed(lead, advice, before, passage)
         else:
             yield _at(passage.where, f"{lead} {label(passage.name)} is changed; {advice}")
+
+
+def _removed_passages(edition: Edition, current: dict[str, Passage], recorded: dict[str, str],
+                      lead: str, advice: str) -> Iterator[Problem]:
+    """Each passage the record has that the edition no longer prints."""
     for name in recorded:
         owner = name.split(" ", 1)[0]
+        # A removed testimony is named once: its story and updates go with it unnamed.
         if name not in current and (name == owner or owner not in recorded or owner in current):
-            named = True
             at = edition.where.get("testimonies", edition.where["."])
             yield _at(at, f"{lead} {label(name)} is removed; {advice}")
-    if not named:
-        at = edition.where["testimonies"]
-        yield _at(at, f"{lead} the order of its passages changed; {advice}")
 
 
 def _data_changes(edition: Edition, found: list[Passage], old: Before | None, lead: str,
