@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -254,24 +255,41 @@ def _unloaded(archive: Archive) -> bool:
 def _unpublished(archive: Archive, old: Before | None) -> Iterator[Problem]:
     """A published edition whose file is gone or back to draft, by name: readers have it."""
     numbers = {e.number: e for e in archive.editions}
+    yield from _frozen_drafts(archive)
+    drafts = frozenset(e.path for e in archive.editions if not e.published)
+    known = old.published(drafts) if old is not None else {}
+    if old is not None:
+        yield from _unpublished_since(old, known, numbers)
+    yield from _gaps(archive, numbers, known)
+
+
+def _frozen_drafts(archive: Archive) -> Iterator[Problem]:
+    """A draft with a frozen record: it was published, so it cannot go back to draft."""
     for draft in archive.editions:
         if not draft.published and draft.frozen is not None:
             at = draft.where.get("status", draft.where["."])
             yield _at(at, f"edition {draft.number} was published (it has a 'frozen' record): "
                       "it cannot go back to draft; correct it with a reissue instead")
-    drafts = frozenset(e.path for e in archive.editions if not e.published)
-    known = old.published(drafts) if old is not None else {}
+
+
+def _unpublished_since(old: Before, known: dict[int, str],
+                       numbers: dict[int, Edition]) -> Iterator[Problem]:
+    """An edition git has published at the revision, removed or back to draft since."""
     for number, path in sorted(known.items()):
         edition = numbers.get(number)
-        base = old.name if old is not None else ""
         if edition is None:
             yield Problem(path, 1, 1, f"edition {number} ({path}) was published (git has it "
-                          f"so at {base}) and its file is removed: readers have it; restore "
-                          "the file, and correct it with a reissue if need be")
+                          f"so at {old.name}) and its file is removed: readers have it; "
+                          "restore the file, and correct it with a reissue if need be")
         elif not edition.published and edition.frozen is None:
             at = edition.where.get("status", edition.where["."])
-            yield _at(at, f"edition {number} was published (git has it so at {base}): it "
+            yield _at(at, f"edition {number} was published (git has it so at {old.name}): it "
                       "cannot go back to draft; correct it with a reissue instead")
+
+
+def _gaps(archive: Archive, numbers: dict[int, Edition],
+          known: dict[int, str]) -> Iterator[Problem]:
+    """A missing edition before a frozen one, which git did not name already."""
     # Without git, a gap before a frozen edition is still a removed one.
     frozen = [e.number for e in archive.editions if e.published and e.frozen is not None]
     for number in range(1, max(frozen, default=0)):
@@ -300,16 +318,32 @@ def edition_changes(archive: Archive, edition: Edition,
     found = covered(edition.frozen, found)
     recorded = _recorded(edition)
     current = {p.name: p for p in found}
-    previous: dict[str, Passage] | None = None
     named = False
+    # Lazily, one passage at a time: `editions publish` only asks whether there is any.
+    for problem in itertools.chain(
+            _added_or_changed(edition, found, recorded, old, lead, advice),
+            _removed_passages(edition, current, recorded, lead, advice)):
+        named = True
+        yield problem
+    if not named:
+        # Every passage is as recorded, yet the fingerprint differs: only their order changed.
+        at = edition.where["testimonies"]
+        yield _at(at, f"{lead} the order of its passages changed; {advice}")
+
+
+def _added_or_changed(edition: Edition, found: list[Passage], recorded: dict[str, str],
+                      old: Before | None, lead: str, advice: str) -> Iterator[Problem]:
+    """Each passage printed now that the record lacks or fingerprints otherwise."""
+    previous: dict[str, Passage] | None = None
     for passage in found:
         digest = recorded.get(passage.name)
         if digest == passage.digest:
             continue
-        named = True
         if digest is None:
             yield _at(passage.where, f"{lead} {label(passage.name)} is added; {advice}")
             continue
+        # git's passages are read once, and only when a recorded passage changed: with the
+        # text the record was made from, the message names the changed words.
         if previous is None and old is not None:
             previous = old.passages(edition.number)
         before = (previous or {}).get(passage.name)
@@ -317,15 +351,17 @@ def edition_changes(archive: Archive, edition: Edition,
             yield _changed(lead, advice, before, passage)
         else:
             yield _at(passage.where, f"{lead} {label(passage.name)} is changed; {advice}")
+
+
+def _removed_passages(edition: Edition, current: dict[str, Passage], recorded: dict[str, str],
+                      lead: str, advice: str) -> Iterator[Problem]:
+    """Each passage the record has that the edition no longer prints."""
     for name in recorded:
         owner = name.split(" ", 1)[0]
+        # A removed testimony is named once: its story and updates go with it unnamed.
         if name not in current and (name == owner or owner not in recorded or owner in current):
-            named = True
             at = edition.where.get("testimonies", edition.where["."])
             yield _at(at, f"{lead} {label(name)} is removed; {advice}")
-    if not named:
-        at = edition.where["testimonies"]
-        yield _at(at, f"{lead} the order of its passages changed; {advice}")
 
 
 def _data_changes(edition: Edition, found: list[Passage], old: Before | None, lead: str,
