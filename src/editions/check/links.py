@@ -73,18 +73,45 @@ def _blank_code(text: str) -> str:
     for minutes over a long run of backticks. Remembered for the last few texts: each
     text's links, images, tags and nesting are all sought in this same blanked copy.
     """
+    return _blank_spans(_blank_fences(text))
+
+
+def _blank_fences(text: str) -> str:
+    """The text with its fenced code blocks, fences and all, turned to spaces."""
     chars = list(text)
     offset, fence = 0, ""
     for line in text.split("\n"):
-        match = FENCE.match(line)
-        opens = match is not None and (not fence or (match.group(1)[0] == fence[0]
-                                                      and len(match.group(1)) >= len(fence)))
-        if fence or opens:
+        mark = _fence_mark(line, fence)
+        if fence or mark:
             chars[offset:offset + len(line)] = " " * len(line)
-            if opens and match is not None:
-                fence = "" if fence else match.group(1)
+            if mark:
+                fence = "" if fence else mark
         offset += len(line) + 1
-    plain = "".join(chars)
+    return "".join(chars)
+
+
+def _fence_mark(line: str, fence: str) -> str:
+    """The fence a line opens, or closes when `fence` is open; "" when it does neither."""
+    match = FENCE.match(line)
+    if match is None:
+        return ""
+    mark = match.group(1)
+    # only a fence of the same character, at least as long, closes the open one
+    if not fence or (mark[0] == fence[0] and len(mark) >= len(fence)):
+        return mark
+    return ""
+
+
+def _blank_spans(plain: str) -> str:
+    """The text with its code spans turned to spaces, its line breaks kept."""
+    chars = list(plain)
+    for start, end in _code_spans(plain):
+        chars[start:end] = [c if c == "\n" else " " for c in plain[start:end]]
+    return "".join(chars)
+
+
+def _code_spans(plain: str) -> Iterator[tuple[int, int]]:
+    """Where each code span starts and ends: a run of backticks to the next run as long."""
     runs = [(m.start(), m.end()) for m in BACKTICKS.finditer(plain)]
     later: dict[int, list[int]] = {}  # run length: indexes of runs of that length, last first
     for index in range(len(runs) - 1, -1, -1):
@@ -97,12 +124,10 @@ def _blank_code(text: str) -> str:
             same.pop()
         if same:  # a span runs to the next run of as many backticks
             closing = same.pop()
-            chars[start:runs[closing][1]] = [
-                c if c == "\n" else " " for c in plain[start:runs[closing][1]]]
+            yield start, runs[closing][1]
             index = closing + 1
         else:
             index += 1
-    return "".join(chars)
 
 
 def _escaped(text: str) -> bytearray:
