@@ -119,14 +119,26 @@ NAMED_SETTINGS = {"title": "title", "publisher": "publisher", "site_url": "site 
 
 
 def _check_settings(settings: Settings) -> Iterator[Problem]:
-    from babel import Locale, UnknownLocaleError
+    """What publication.yaml leaves to the tool's placeholders, and a language or site
+    address no page could use."""
+    yield from _placeholder_problems(settings)
+    yield from _language_problems(settings)
+    yield from _site_url_problems(settings)
 
+
+def _placeholder_problems(settings: Settings) -> Iterator[Problem]:
+    """A warning for each named setting publication.yaml does not write."""
     read = settings.where.get(".")
     for name, words in NAMED_SETTINGS.items():
         if read is not None and name not in settings.where:
             yield Problem(read.path, 1, 1, f"no '{name}': every page prints the tool's "
                           f"placeholder '{getattr(settings, name)}'; write the publication's "
                           f"own {words}", "warning")
+
+
+def _language_problems(settings: Settings) -> Iterator[Problem]:
+    """The publication's language, when it is no tag a page's `lang` may say and Babel knows."""
+    from babel import Locale, UnknownLocaleError
 
     # A BCP 47 tag (`en-GB`, `de`, `sr-Latn-RS`): hyphens, a language subtag of two or three
     # letters; Babel would also take `en_GB` and `root`, which no page's `lang` may say.
@@ -139,6 +151,10 @@ def _check_settings(settings: Settings) -> Iterator[Problem]:
         where = settings.where.get("language") or Where("publication.yaml")
         yield _problem(where, f"language '{settings.language}' is not a language Babel knows: "
                        "write a tag such as en-GB or de-DE")
+
+
+def _site_url_problems(settings: Settings) -> Iterator[Problem]:
+    """The site's address, when it is no public web address."""
     # The feed and every address made from it start here: only a web address will do.
     try:
         url = urllib.parse.urlsplit(settings.site_url)
