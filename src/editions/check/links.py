@@ -73,18 +73,45 @@ def _blank_code(text: str) -> str:
     for minutes over a long run of backticks. Remembered for the last few texts: each
     text's links, images, tags and nesting are all sought in this same blanked copy.
     """
+    return _blank_spans(_blank_fences(text))
+
+
+def _blank_fences(text: str) -> str:
+    """The text with its fenced code blocks, fences and all, turned to spaces."""
     chars = list(text)
     offset, fence = 0, ""
     for line in text.split("\n"):
-        match = FENCE.match(line)
-        opens = match is not None and (not fence or (match.group(1)[0] == fence[0]
-                                                      and len(match.group(1)) >= len(fence)))
-        if fence or opens:
+        mark = _fence_mark(line, fence)
+        if fence or mark:
             chars[offset:offset + len(line)] = " " * len(line)
-            if opens and match is not None:
-                fence = "" if fence else match.group(1)
+            if mark:
+                fence = "" if fence else mark
         offset += len(line) + 1
-    plain = "".join(chars)
+    return "".join(chars)
+
+
+def _fence_mark(line: str, fence: str) -> str:
+    """The fence a line opens, or closes when `fence` is open; "" when it does neither."""
+    match = FENCE.match(line)
+    if match is None:
+        return ""
+    mark = match.group(1)
+    # only a fence of the same character, at least as long, closes the open one
+    if not fence or (mark[0] == fence[0] and len(mark) >= len(fence)):
+        return mark
+    return ""
+
+
+def _blank_spans(plain: str) -> str:
+    """The text with its code spans turned to spaces, its line breaks kept."""
+    chars = list(plain)
+    for start, end in _code_spans(plain):
+        chars[start:end] = [c if c == "\n" else " " for c in plain[start:end]]
+    return "".join(chars)
+
+
+def _code_spans(plain: str) -> Iterator[tuple[int, int]]:
+    """Where each code span starts and ends: a run of backticks to the next run as long."""
     runs = [(m.start(), m.end()) for m in BACKTICKS.finditer(plain)]
     later: dict[int, list[int]] = {}  # run length: indexes of runs of that length, last first
     for index in range(len(runs) - 1, -1, -1):
@@ -97,12 +124,10 @@ def _blank_code(text: str) -> str:
             same.pop()
         if same:  # a span runs to the next run of as many backticks
             closing = same.pop()
-            chars[start:runs[closing][1]] = [
-                c if c == "\n" else " " for c in plain[start:runs[closing][1]]]
+            yield start, runs[closing][1]
             index = closing + 1
         else:
             index += 1
-    return "".join(chars)
 
 
 def _escaped(text: str) -> bytearray:
@@ -199,6 +224,17 @@ def link_problem(target: str) -> str | None:
 
 def image_problem(root: Path, target: str, alt: str) -> str | None:
     """Why an image may not be printed, or None when it may: a file shipped in images/."""
+    written = _image_address_problem(target) or _alt_text_problem(target, alt)
+    if written:
+        return written
+    folder = (root / IMAGES_DIR).resolve()
+    path = (root / target).resolve()
+    return (_image_place_problem(root, target, folder, path)
+            or _image_file_problem(target, path))
+
+
+def _image_address_problem(target: str) -> str | None:
+    """Why an image's address names no file in images/ (a web address, data, another path)."""
     kind = scheme(target)
     if kind in ("http", "https"):
         return (f"remote images are not allowed ('{_short(target)}'): nothing is fetched; save "
@@ -209,11 +245,22 @@ def image_problem(root: Path, target: str, alt: str) -> str | None:
     if kind is not None or not IMAGE_PATH.match(target) or ".." in target.split("/"):
         return (f"images must be files in the publication's {IMAGES_DIR}/ folder, written "
                 f"{IMAGES_DIR}/NAME.png (or .jpg, .gif, .webp), not '{_short(target)}'")
+    return None
+
+
+def _alt_text_problem(target: str, alt: str) -> str | None:
+    """Why an image's alt text will not do: there is none."""
     if not alt.strip():
         return (f"image '{target}' has no alt text: describe it for readers who cannot see it, "
                 f"![like this]({target})")
-    folder = (root / IMAGES_DIR).resolve()
-    path = (root / target).resolve()
+    return None
+
+
+def _image_place_problem(root: Path, target: str, folder: Path, path: Path) -> str | None:
+    """Why an image is no plain file inside images/: a link leads elsewhere, or nothing is there.
+
+    `folder` and `path` are images/ and the image with every link followed.
+    """
     if folder not in path.parents:
         return f"image '{target}' leads outside {IMAGES_DIR}/ (a symbolic link)"
     if (root / target).is_symlink() or any(
@@ -222,6 +269,11 @@ def image_problem(root: Path, target: str, alt: str) -> str | None:
                 f"{IMAGES_DIR}/")
     if not path.is_file():
         return f"image '{target}' is not in {IMAGES_DIR}/"
+    return None
+
+
+def _image_file_problem(target: str, path: Path) -> str | None:
+    """Why an image's file will not print: too big, not the kind its name says, or no picture."""
     size = path.stat().st_size
     if size > MAX_IMAGE_BYTES:
         return (f"image '{target}' is {size:,} bytes; the limit is {MAX_IMAGE_BYTES:,} bytes "
@@ -231,6 +283,11 @@ def image_problem(root: Path, target: str, alt: str) -> str | None:
         head = handle.read(16)
     if not head.startswith(signatures) or (name == "WebP" and head[8:12] != b"WEBP"):
         return f"image '{target}' is not a {name} file, whatever its name says"
+    return _picture_problem(target, path, name)
+
+
+def _picture_problem(target: str, path: Path, name: str) -> str | None:
+    """Why the picture in an image's file will not print: unreadable, too large, or damaged."""
     size_or_problem = image_size(path, name)
     if isinstance(size_or_problem, str):
         return f"image '{target}' cannot be read as a {name} file ({size_or_problem})"

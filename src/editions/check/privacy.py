@@ -179,39 +179,72 @@ def scan_text(text: Markdown, name: str, extra_common: frozenset[str] = frozense
     """The privacy findings in one Markdown text of a testimony whose writer is `name`, from
     `country` (whose numbering plan tells a telephone number)."""
     taken: list[tuple[int, int]] = []  # spans already reported, where no phone is sought
+    yield from _address_and_birth_findings(text, taken)
+    yield from _phone_findings(text, country, taken)
+    for match in STREET.finditer(text.text):
+        yield Finding(text.line_of(match.start()), "street address", match.group())
+    named: list[tuple[int, int]] = []  # where a whole name is reported already
+    yield from _full_name_findings(text, named)
+    yield from _surname_findings(text, name, extra_common, named)
+
+
+def _address_and_birth_findings(text: Markdown, taken: list[tuple[int, int]]
+                                ) -> Iterator[Finding]:
+    """E-mail addresses, written plainly or spelled out, and dates of birth; where each is
+    goes into `taken`."""
     for match in itertools.chain(EMAIL.finditer(text.text), SPELLED_EMAIL.finditer(text.text)):
         taken.append(match.span())
         yield Finding(text.line_of(match.start()), "e-mail address", match.group())
     for match in BIRTH.finditer(text.text):
         taken.append(match.span())
         yield Finding(text.line_of(match.start()), "date of birth", match.group())
+
+
+def _phone_findings(text: Markdown, country: str, taken: list[tuple[int, int]]
+                    ) -> Iterator[Finding]:
+    """Telephone numbers, but for digits inside what `taken` says is reported already (the
+    date in a date of birth, say)."""
     taken.sort()
     starts = [start for start, _ in taken]
     for start, _, number in _phones(text.text, region_of(country)):
         before = bisect.bisect_right(starts, start) - 1
         if not (before >= 0 and start < taken[before][1]):
             yield Finding(text.line_of(start), "telephone number", number)
-    for match in STREET.finditer(text.text):
-        yield Finding(text.line_of(match.start()), "street address", match.group())
-    named: list[tuple[int, int]] = []  # where a whole name is reported already
+
+
+def _full_name_findings(text: Markdown, named: list[tuple[int, int]]) -> Iterator[Finding]:
+    """Names said outright ("my name is Joan Smith"); where each is goes into `named`."""
     for match in NAMED.finditer(text.text):
         named.append(match.span())
         yield Finding(text.line_of(match.start()), "what looks like a full name", match.group())
+
+
+def _surname_findings(text: Markdown, name: str, extra_common: frozenset[str],
+                      named: list[tuple[int, int]]) -> Iterator[Finding]:
+    """The writer's first name followed by what reads as a surname, but within a name
+    `named` holds already."""
     pattern = _surname_pattern(name)
-    if pattern is not None:
-        common = COMMON_WORDS | extra_common
-        shouted = {word.upper() for word in common}
-        for match in pattern.finditer(text.text):
-            following = match.group("next")
-            before = bisect.bisect_right(named, (match.start(), len(text.text))) - 1
-            if following in common or (before >= 0 and match.start() < named[before][1]):
-                continue
-            # "Kim MS" is an acronym; in "KIM RYAN" the name is in capitals too
-            if following.isupper() and (match.group("first") != match.group("first").upper()
-                                        or following in shouted or len(following) < 2):
-                continue
-            yield Finding(text.line_of(match.start()), "what looks like a surname",
-                          match.group())
+    if pattern is None:
+        return
+    common = COMMON_WORDS | extra_common
+    shouted = {word.upper() for word in common}
+    for match in pattern.finditer(text.text):
+        before = bisect.bisect_right(named, (match.start(), len(text.text))) - 1
+        if before >= 0 and match.start() < named[before][1]:
+            continue
+        if _no_surname(match, common, shouted):
+            continue
+        yield Finding(text.line_of(match.start()), "what looks like a surname", match.group())
+
+
+def _no_surname(match: re.Match[str], common: frozenset[str], shouted: set[str]) -> bool:
+    """Whether the word after the first name is no surname: a common word, or an acronym."""
+    following = match.group("next")
+    if following in common:
+        return True
+    # "Kim MS" is an acronym; in "KIM RYAN" the name is in capitals too
+    return following.isupper() and (match.group("first") != match.group("first").upper()
+                                    or following in shouted or len(following) < 2)
 
 
 def testimony_findings(t: Testimony) -> Iterator[Finding]:

@@ -106,14 +106,26 @@ NAMED_SETTINGS = {"title": "title", "publisher": "publisher", "site_url": "site 
 
 
 def _check_settings(settings: Settings) -> Iterator[Problem]:
-    from babel import Locale, UnknownLocaleError
+    """What publication.yaml leaves to the tool's placeholders, and a language or site
+    address no page could use."""
+    yield from _placeholder_problems(settings)
+    yield from _language_problems(settings)
+    yield from _site_url_problems(settings)
 
+
+def _placeholder_problems(settings: Settings) -> Iterator[Problem]:
+    """A warning for each named setting publication.yaml does not write."""
     read = settings.where.get(".")
     for name, words in NAMED_SETTINGS.items():
         if read is not None and name not in settings.where:
             yield Problem(read.path, 1, 1, f"no '{name}': every page prints the tool's "
                           f"placeholder '{getattr(settings, name)}'; write the publication's "
                           f"own {words}", "warning")
+
+
+def _language_problems(settings: Settings) -> Iterator[Problem]:
+    """The publication's language, when it is no tag a page's `lang` may say and Babel knows."""
+    from babel import Locale, UnknownLocaleError
 
     # A BCP 47 tag (`en-GB`, `de`, `sr-Latn-RS`): hyphens, a language subtag of two or three
     # letters; Babel would also take `en_GB` and `root`, which no page's `lang` may say.
@@ -126,6 +138,10 @@ def _check_settings(settings: Settings) -> Iterator[Problem]:
         where = settings.where.get("language") or Where("publication.yaml")
         yield _problem(where, f"language '{settings.language}' is not a language Babel knows: "
                        "write a tag such as en-GB or de-DE")
+
+
+def _site_url_problems(settings: Settings) -> Iterator[Problem]:
+    """The site's address, when it is no public web address."""
     # The feed and every address made from it start here: only a web address will do.
     try:
         url = urllib.parse.urlsplit(settings.site_url)
@@ -201,6 +217,19 @@ def _update_problems(t: Testimony, today: dt.date) -> Iterator[Problem]:
 
 
 def _check_edition(archive: Archive, e: Edition, previous: Edition | None) -> Iterator[Problem]:
+    """What is wrong with an edition: its number, its date, and the testimonies it lists."""
+    w = e.where
+    yield from _edition_number_problems(e)
+    if previous is not None and e.date < previous.date:
+        yield _problem(w["date"], f"edition {e.number} is dated {e.date}, before edition "
+                       f"{previous.number} ({previous.date})")
+    if not e.testimonies:
+        yield _problem(w["testimonies"], "an edition prints at least one testimony")
+    yield from _listed_problems(archive, e)
+
+
+def _edition_number_problems(e: Edition) -> Iterator[Problem]:
+    """An edition's number, when it is below 1 or not the one its file name says."""
     w = e.where
     expected = int(e.path.rsplit("/", 1)[-1][:3])
     if e.number < 1:
@@ -209,11 +238,11 @@ def _check_edition(archive: Archive, e: Edition, previous: Edition | None) -> It
     elif e.number != expected:
         yield _problem(w["number"], f"edition number {e.number} does not match its file name "
                        f"({expected:03d}.yaml)")
-    if previous is not None and e.date < previous.date:
-        yield _problem(w["date"], f"edition {e.number} is dated {e.date}, before edition "
-                       f"{previous.number} ({previous.date})")
-    if not e.testimonies:
-        yield _problem(w["testimonies"], "an edition prints at least one testimony")
+
+
+def _listed_problems(archive: Archive, e: Edition) -> Iterator[Problem]:
+    """The testimonies an edition lists: each once, each there, each printable on its date."""
+    w = e.where
     seen: dict[str, int] = {}
     for index, tid in enumerate(e.testimonies):
         at = w[f"testimonies[{index}]"]
@@ -222,26 +251,38 @@ def _check_edition(archive: Archive, e: Edition, previous: Edition | None) -> It
             continue
         seen[tid] = index
         testimony = archive.testimonies.get(tid)
-        if testimony is None and tid in archive.unreadable:
-            continue
         if testimony is None:
-            close = difflib.get_close_matches(tid, list(archive.testimonies), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            yield _problem(at, f"no testimony '{tid}' in testimonies/{hint}")
-            continue
-        if testimony.received > e.date:
-            yield _problem(at, f"'{tid}' was received on {testimony.received}, after this "
-                           f"edition's date ({e.date})")
-        consent = testimony.consent
-        if consent.given is None:
-            yield _problem(at, f"'{tid}' has no consent: no edition may print it before its "
-                           f"file says when the contributor agreed (consent: given: DATE)")
-        elif consent.given > e.date:
-            yield _problem(at, f"'{tid}' has no consent by this edition's date ({e.date}); "
-                           f"consent given {consent.given}")
-        if consent.withdrawn and consent.withdrawn <= e.date:
-            yield _problem(at, f"'{tid}' withdrew consent on {consent.withdrawn}, on or before "
-                           f"this edition's date ({e.date})")
+            yield from _missing_testimony_problems(archive, tid, at)
+        else:
+            yield from _printed_testimony_problems(e, tid, testimony, at)
+
+
+def _missing_testimony_problems(archive: Archive, tid: str, at: Where) -> Iterator[Problem]:
+    """A listed testimony with no file, and the id it may have meant."""
+    if tid in archive.unreadable:
+        return  # its file is there but did not load: that problem is reported already
+    close = difflib.get_close_matches(tid, list(archive.testimonies), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    yield _problem(at, f"no testimony '{tid}' in testimonies/{hint}")
+
+
+def _printed_testimony_problems(e: Edition, tid: str, testimony: Testimony, at: Where
+                                ) -> Iterator[Problem]:
+    """A listed testimony the edition may not print on its date: received after it, or
+    without the contributor's consent then."""
+    if testimony.received > e.date:
+        yield _problem(at, f"'{tid}' was received on {testimony.received}, after this "
+                       f"edition's date ({e.date})")
+    consent = testimony.consent
+    if consent.given is None:
+        yield _problem(at, f"'{tid}' has no consent: no edition may print it before its "
+                       f"file says when the contributor agreed (consent: given: DATE)")
+    elif consent.given > e.date:
+        yield _problem(at, f"'{tid}' has no consent by this edition's date ({e.date}); "
+                       f"consent given {consent.given}")
+    if consent.withdrawn and consent.withdrawn <= e.date:
+        yield _problem(at, f"'{tid}' withdrew consent on {consent.withdrawn}, on or before "
+                       f"this edition's date ({e.date})")
 
 
 def _check_published_order(e: Edition, previous: Edition | None,
