@@ -463,8 +463,17 @@ def import_command(sources: tuple[Path, ...], received: str | None, condition: s
 
 def _report_import(root: Path, plan: Any, readings: list[Any], dry_run: bool, quiet: bool,
                    intro: int | None) -> None:
-    import difflib
+    """What the import left out, each file it wrote (or would write), then the totals."""
+    _warn_of_import(plan, readings, intro)
+    files = sorted(plan.files.values(), key=lambda f: str(f.path))
+    for planned in files:
+        _report_file(root, planned, dry_run, quiet)
+    if not quiet:
+        click.echo(_import_summary(plan, readings, files, dry_run))
 
+
+def _warn_of_import(plan: Any, readings: list[Any], intro: int | None) -> None:
+    """A warning for each text, picture or introduction left out, and each note of the plan."""
     for reading in readings:
         if reading.intro and intro is None:
             paragraphs = len(reading.intro_blocks)
@@ -481,36 +490,43 @@ def _report_import(root: Path, plan: Any, readings: list[Any], dry_run: bool, qu
         log.warning("%s", note)
     for problem in plan.warnings:
         log.warning("%s", problem, extra={"located": True})
-    files = sorted(plan.files.values(), key=lambda f: str(f.path))
+
+
+def _report_file(root: Path, planned: Any, dry_run: bool, quiet: bool) -> None:
+    """A dry run's diff of one file (even with -q), then what became of the file."""
+    import difflib
+
+    name = str(planned.path.relative_to(root))
+    if dry_run and planned.changed:
+        click.echo("".join(difflib.unified_diff(
+            (planned.before or "").splitlines(keepends=True),
+            planned.after.splitlines(keepends=True),
+            "/dev/null" if planned.before is None else f"a/{name}", f"b/{name}")), nl=False)
+    if quiet:
+        return
     verb = ("would create", "would extend", "unchanged") if dry_run else (
         "created", "extended", "unchanged")
-    for planned in files:
-        shown = str(planned.path.relative_to(root))
-        if dry_run and planned.changed:
-            click.echo("".join(difflib.unified_diff(
-                (planned.before or "").splitlines(keepends=True),
-                planned.after.splitlines(keepends=True),
-                "/dev/null" if planned.before is None else f"a/{shown}", f"b/{shown}")), nl=False)
-        if quiet:
-            continue
-        if planned.before is None:
-            click.echo(f"{verb[0]} {shown} ({_plural(planned.updates, 'update')})")
-        elif planned.changed:
-            added = f"{_plural(planned.updates, 'update')} added" if planned.updates else (
-                "introduction put in")
-            click.echo(f"{verb[1]} {shown} ({added})")
-        else:
-            click.echo(f"{verb[2]} {shown}")
-    if not quiet:
-        new = [f for f in files if f.before is None]
-        extended = [f for f in files if f.before is not None and f.changed]
-        count = plan.testimonies
-        click.echo(f"{'would import' if dry_run else 'imported'} {count} "
-                   f"testimon{'y' if count == 1 else 'ies'} from "
-                   f"{_plural(len(readings), 'file')}: {len(new)} created "
-                   f"({_plural(sum(f.updates for f in new), 'update')}), {len(extended)} "
-                   f"extended ({_plural(sum(f.updates for f in extended), 'update')} added)"
-                   + ("; nothing was written" if dry_run else ""))
+    if planned.before is None:
+        click.echo(f"{verb[0]} {name} ({_plural(planned.updates, 'update')})")
+    elif planned.changed:
+        added = f"{_plural(planned.updates, 'update')} added" if planned.updates else (
+            "introduction put in")
+        click.echo(f"{verb[1]} {name} ({added})")
+    else:
+        click.echo(f"{verb[2]} {name}")
+
+
+def _import_summary(plan: Any, readings: list[Any], files: list[Any], dry_run: bool) -> str:
+    """'imported 3 testimonies from 2 files: 1 created (...), 2 extended (...)'."""
+    new = [f for f in files if f.before is None]
+    extended = [f for f in files if f.before is not None and f.changed]
+    count = plan.testimonies
+    return (f"{'would import' if dry_run else 'imported'} {count} "
+            f"testimon{'y' if count == 1 else 'ies'} from "
+            f"{_plural(len(readings), 'file')}: {len(new)} created "
+            f"({_plural(sum(f.updates for f in new), 'update')}), {len(extended)} "
+            f"extended ({_plural(sum(f.updates for f in extended), 'update')} added)"
+            + ("; nothing was written" if dry_run else ""))
 
 
 @main.command("publish")
