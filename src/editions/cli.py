@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -136,46 +137,103 @@ def _fail(err: EditionsError, debug: bool) -> None:
 
 
 @contextlib.contextmanager
-def _reporting(debug: bool) -> Iterator[None]:
+def _reporting(state: _State) -> Iterator[None]:
     """Every failure as a message and exit status 1; a traceback only with --debug."""
+    # state.debug is read only once something failed: by then the command's options are parsed.
     try:
         yield
     except EditionsError as err:
-        _fail(err, debug)
+        _fail(err, state.debug)
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise  # usage errors and --help: click reports them itself
     except KeyboardInterrupt:
-        if debug:
+        if state.debug:
             raise
         click.echo("interrupted: the site was left as it was", err=True)
         sys.exit(130)
     except Exception as err:
-        if debug:
+        if state.debug:
             raise
         click.echo(f"internal error: {type(err).__name__}: {err}; run again with --debug for "
                    "the traceback and report it", err=True)
         sys.exit(1)
 
 
-def _common(function: Any) -> Any:
-    options = [
-        click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-                     show_default=True, help="The publication's folder."),
-        click.option("-v", "--verbose", count=True, help="Say more (-vv for debugging)."),
-        click.option("-q", "--quiet", is_flag=True, help="Say only what went wrong."),
-        click.option("--debug", is_flag=True, help="Show a traceback on failure."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+class _State:
+    """What the options every command shares say, kept by their callbacks as they are parsed."""
+
+    def __init__(self) -> None:
+        self.root = Path(".")
+        self.verbose = 0
+        self.quiet = False
+        self.debug = False
+
+
+def _keep(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    """An option's callback: keep its value in the state of this run, as `name`."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        setattr(ctx.ensure_object(_State), name, value)
+
+    return callback
+
+
+# The options every command takes, declared once (as MkDocs declares its common options):
+# none is an argument of the command; their callbacks keep what they say in one _State.
+_COMMON_OPTIONS = (
+    click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+                 show_default=True, expose_value=False, callback=_keep("root"),
+                 help="The publication's folder."),
+    click.option("-v", "--verbose", count=True, expose_value=False, callback=_keep("verbose"),
+                 help="Say more (-vv for debugging)."),
+    click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_keep("quiet"),
+                 help="Say only what went wrong."),
+    click.option("--debug", is_flag=True, expose_value=False, callback=_keep("debug"),
+                 help="Show a traceback on failure."),
+)
+
+
+def common_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--root, -v, -q and --debug on a command, which is called with their _State first,
+    logging set up as -v and -q ask."""
+
+    @functools.wraps(command)
+    def with_state(*args: Any, **kwargs: Any) -> None:
+        state = click.get_current_context().ensure_object(_State)
+        _setup_logging(state.verbose, state.quiet)
+        command(state, *args, **kwargs)
+
+    for option in reversed(_COMMON_OPTIONS):
+        with_state = option(with_state)
+    return with_state
+
+
+# Options and arguments more than one command takes, each declared once.
+_NUMBERS = click.argument("numbers", nargs=-1, type=int)
+_OUT = click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
+                    default=None, help="Where to write the site [default: ROOT/site].")
+_TODAY = click.option("--today", metavar="YYYY-MM-DD",
+                      help="The date to use as today [default: SOURCE_DATE_EPOCH, else the "
+                           "clock].")
+
+
+def _format_option(help: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--format text|github, as `output`; `help` says what github gives."""
+    return click.option("--format", "output", type=click.Choice(["text", "github"]),
+                        default="text", show_default=True, help=help)
+
+
+def _check_option(help: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--check, as `check_only`: change nothing, exit 1 when something is not as it should be."""
+    return click.option("--check", "check_only", is_flag=True, help=help)
 
 
 class _Commands(click.Group):
     """The command group: a failure no command foresaw is still one message, exit status 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        debug = "--debug" in ctx.args or "--debug" in getattr(ctx, "_protected_args", [])
-        with _reporting(debug):
+        # One state for the run: the command's context inherits it, its options fill it in.
+        with _reporting(ctx.ensure_object(_State)):
             return super().invoke(ctx)
 
 
@@ -188,26 +246,22 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--format", "output", type=click.Choice(["text", "github"]), default="text",
-              show_default=True,
-              help="github: GitHub Actions annotations (::error file=...), on standard output.")
+@_format_option("github: GitHub Actions annotations (::error file=...), on standard output.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too (the privacy lint).")
-@_common
-def check(output: str, strict: bool, root: Path, verbose: int, quiet: bool,
-          debug: bool) -> None:
+@common_options
+def check(state: _State, output: str, strict: bool) -> None:
     """Check every testimony, edition and reference; list every problem as path:line:col.
 
     Errors fail the check; warnings (what looks like private details in a testimony) are
     listed but fail it only with --strict.
     """
-    _setup_logging(verbose, quiet)
     if output == "github":
-        _check_github(root, strict)
+        _check_github(state.root, strict)
         return
     from editions.make.build import check_publication
 
-    report = check_publication(root, strict=strict)  # warnings are logged as they are found
-    if not quiet:
+    report = check_publication(state.root, strict=strict)  # warnings are logged as they are found
+    if not state.quiet:
         found = f", {_counts(report.warnings)}" if report.warnings else ""
         click.echo(f"ok: {report.testimonies} testimonies and {report.editions} editions, "
                    f"no problems{found}")
@@ -242,51 +296,46 @@ def _check_github(root: Path, strict: bool) -> None:
 
 
 @main.command()
-@click.argument("numbers", nargs=-1, type=int)
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the site [default: ROOT/site].")
+@_NUMBERS
+@_OUT
 @click.option("--html-only", is_flag=True, help="Skip the PDFs, for quick proofing of text.")
 @click.option("--no-cache", is_flag=True,
               help="Read, check and convert every file afresh, using no cache.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
               show_default=True, help="Lay out this many PDFs at once, in worker processes.")
-@_common
-def build(numbers: tuple[int, ...], out: Path | None, html_only: bool, no_cache: bool,
-          jobs: int, root: Path, verbose: int, quiet: bool, debug: bool) -> None:
+@common_options
+def build(state: _State, numbers: tuple[int, ...], out: Path | None, html_only: bool,
+          no_cache: bool, jobs: int) -> None:
     """Build editions NUMBERS (all when none are given) and refresh the archive index.
 
     Everything is checked first; when a check fails nothing is written, and the site
     already built stays as it was. An edition whose text, templates and settings have not
     changed since the last build is kept as it was built, not rendered again.
     """
-    _setup_logging(verbose, quiet)
     from editions.make.build import build as build_site
 
-    with _progress_bar(quiet) as progress:
-        report = build_site(root, out, numbers or None, html_only=html_only,
+    with _progress_bar(state.quiet) as progress:
+        report = build_site(state.root, out, numbers or None, html_only=html_only,
                             use_cache=not no_cache, jobs=jobs, progress=progress)
     report.seconds = _since_start()
-    if not quiet:
+    if not state.quiet:
         found = f"; {_counts(report.warnings)}" if report.warnings else ""
         click.echo(report.summary() + found)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--check", "check_only", is_flag=True,
-              help="Change nothing; list the files that are not canonical and exit 1.")
-@_common
-def fmt(paths: tuple[Path, ...], check_only: bool, root: Path, verbose: int, quiet: bool,
-        debug: bool) -> None:
+@_check_option("Change nothing; list the files that are not canonical and exit 1.")
+@common_options
+def fmt(state: _State, paths: tuple[Path, ...], check_only: bool) -> None:
     """Rewrite testimony and edition files (PATHS, or all) in the canonical layout.
 
     Keys in the documented order, prose as literal blocks with one sentence per line,
     dates as written, comments kept. It never changes what an edition prints.
     """
-    _setup_logging(verbose, quiet)
     from editions.edit.fmt import format_files  # ruamel.yaml: only the commands that write YAML
 
-    report = format_files(root, paths or None, write=not check_only)
+    report = format_files(state.root, paths or None, write=not check_only)
     seconds = _since_start()
     total = len(report.changed) + report.unchanged
     if check_only:
@@ -295,34 +344,31 @@ def fmt(paths: tuple[Path, ...], check_only: bool, root: Path, verbose: int, qui
         if report.changed:
             click.echo(f"{len(report.changed)} of {total} files would be reformatted", err=True)
             sys.exit(1)
-        if not quiet:
+        if not state.quiet:
             click.echo(f"ok: {total} file{' is' if total == 1 else 's are'} canonical")
         return
     for name in report.changed:
         log.info("formatted %s", name)
-    if not quiet:
+    if not state.quiet:
         click.echo(f"formatted {len(report.changed)} of {total} files in {seconds:.1f} s")
 
 
 @main.command()
 @click.option("--write", is_flag=True, help="Write the schemas into ROOT/schemas/.")
-@click.option("--check", "check_only", is_flag=True,
-              help="Exit 1 when the schemas in ROOT/schemas/ are not current.")
+@_check_option("Exit 1 when the schemas in ROOT/schemas/ are not current.")
 @click.argument("kind", required=False, type=click.Choice(SCHEMA_KINDS))
-@_common
-def schema(write: bool, check_only: bool, kind: str | None, root: Path, verbose: int,
-           quiet: bool, debug: bool) -> None:
+@common_options
+def schema(state: _State, write: bool, check_only: bool, kind: str | None) -> None:
     """Print the JSON Schema of a testimony or edition file, or write both (--write)."""
-    _setup_logging(verbose, quiet)
     from editions.edit.schema import SCHEMA_DIR, SCHEMAS, schema_text, stale_schemas, write_schemas
 
     if write:
-        changed = write_schemas(root)
-        if not quiet:
-            click.echo(f"wrote {len(SCHEMAS)} schemas into {root / SCHEMA_DIR} "
+        changed = write_schemas(state.root)
+        if not state.quiet:
+            click.echo(f"wrote {len(SCHEMAS)} schemas into {state.root / SCHEMA_DIR} "
                        f"({len(changed)} changed)")
     elif check_only:
-        stale = stale_schemas(root)
+        stale = stale_schemas(state.root)
         for name in stale:
             click.echo(f"{name}: not current (run `editions schema --write`)")
         if stale:
@@ -341,18 +387,17 @@ def schema(write: bool, check_only: bool, kind: str | None, root: Path, verbose:
 @click.option("--site-url", "site_url", help="The news archive's public address (https://...).")
 @click.option("--paper", type=click.Choice(["A4", "A5", "Letter"]), help="The PDFs' paper size.")
 @click.option("--treatment", help="The treatment most testimonies are about, such as LDN.")
-@_common
-def init_command(folder: Path | None, root: Path, verbose: int, quiet: bool, debug: bool,
+@common_options
+def init_command(state: _State, folder: Path | None,
                  **given: str | None) -> None:
     """Start a publication in FOLDER (new or empty; default: --root): its settings, empty
     testimonies/, editions/ and images/, references, editor settings and review workflow.
 
     Each setting is taken from its option, or asked for on a terminal; none is made up.
     """
-    _setup_logging(verbose, quiet)
     from editions.edit.start import QUESTIONS, Answers, answer_names, refusal, start_publication
 
-    folder = folder if folder is not None else root
+    folder = folder if folder is not None else state.root
     why = refusal(folder)  # before asking anything
     if why:
         raise EditionsError(why)
@@ -365,15 +410,10 @@ def init_command(folder: Path | None, root: Path, verbose: int, quiet: bool, deb
         kind = click.Choice(["A4", "A5", "Letter"]) if name == "paper" else str
         given[name] = click.prompt(QUESTIONS[name], type=kind)
     written = start_publication(folder, Answers(**{n: str(given[n]) for n in answer_names()}))
-    if not quiet:
+    if not state.quiet:
         click.echo(f"started a publication in {folder}: {', '.join(written)}")
         click.echo("next: `editions new testimony NAME --country COUNTRY --condition "
                    "CONDITION`, then `editions new edition` and `editions build`")
-
-
-_TODAY = click.option("--today", metavar="YYYY-MM-DD",
-                      help="The date to use as today [default: SOURCE_DATE_EPOCH, else the "
-                           "clock].")
 
 
 @main.group()
@@ -394,35 +434,31 @@ def new() -> None:
               help="When the contributor agreed to be printed [default: not yet; the file "
               "says where to write it].")
 @_TODAY
-@_common
-def new_testimony_command(name: str, country: str, condition: str, testimony_id: str | None,
-                          treatment: str | None, started: str | None, received: str | None,
-                          consent: str | None, today: str | None, root: Path, verbose: int,
-                          quiet: bool, debug: bool) -> None:
+@common_options
+def new_testimony_command(state: _State, name: str, country: str, condition: str,
+                          testimony_id: str | None, treatment: str | None, started: str | None,
+                          received: str | None, consent: str | None, today: str | None) -> None:
     """Write testimonies/NAME-COUNTRY.yaml with the story still to write; never overwrites."""
-    _setup_logging(verbose, quiet)
     from editions.edit.new import new_testimony
     from editions.edit.publish import today as parse_today
 
-    made = new_testimony(root, name, country, condition, on=parse_today(today),
+    made = new_testimony(state.root, name, country, condition, on=parse_today(today),
                          testimony_id=testimony_id, treatment=treatment, started=started,
                          received=received, consent=consent)
-    if not quiet:
+    if not state.quiet:
         click.echo(f"wrote {made.path}: write the story, then run `editions check`")
 
 
 @new.command("edition")
 @_TODAY
-@_common
-def new_edition_command(today: str | None, root: Path, verbose: int, quiet: bool,
-                        debug: bool) -> None:
+@common_options
+def new_edition_command(state: _State, today: str | None) -> None:
     """Write the next edition as a draft dated today, proposing new and updated testimonies."""
-    _setup_logging(verbose, quiet)
     from editions.edit.new import new_edition
     from editions.edit.publish import today as parse_today
 
-    made, proposed = new_edition(root, on=parse_today(today))
-    if not quiet:
+    made, proposed = new_edition(state.root, on=parse_today(today))
+    if not state.quiet:
         count = len(proposed)
         click.echo(f"wrote {made.path}: a draft proposing {count} "
                    f"testimon{'y' if count == 1 else 'ies'}")
@@ -440,31 +476,39 @@ def new_edition_command(today: str | None, root: Path, verbose: int, quiet: bool
                    "introduction.")
 @click.option("--dry-run", is_flag=True, help="Write nothing; show what would be written.")
 @_TODAY
-@_common
-def import_command(sources: tuple[Path, ...], received: str | None, condition: str | None,
-                   intro: int | None, dry_run: bool, today: str | None, root: Path,
-                   verbose: int, quiet: bool, debug: bool) -> None:
+@common_options
+def import_command(state: _State, sources: tuple[Path, ...], received: str | None,
+                   condition: str | None, intro: int | None, dry_run: bool,
+                   today: str | None) -> None:
     """Bring testimonies in from SOURCES: archive pages (.html), letters (.docx, .odt, .md,
     .txt) and e-mails (.eml), each testimony headed 'Name, Country'.
 
     A new testimony gets a file of its own, without consent; an existing one gets only the
     updates it lacks, in date order. Importing the same source again changes nothing.
     """
-    _setup_logging(verbose, quiet)
     from editions.edit.importer import import_sources
     from editions.edit.new import _date
     from editions.edit.publish import today as parse_today
 
     when = str(_date(received, "--received")) if received else str(parse_today(today))
-    plan, readings = import_sources(root, list(sources), received=when, condition=condition,
+    plan, readings = import_sources(state.root, list(sources), received=when, condition=condition,
                                     intro=intro, dry_run=dry_run)
-    _report_import(root, plan, readings, dry_run, quiet, intro)
+    _report_import(state.root, plan, readings, dry_run, state.quiet, intro)
 
 
 def _report_import(root: Path, plan: Any, readings: list[Any], dry_run: bool, quiet: bool,
                    intro: int | None) -> None:
-    import difflib
+    """What the import left out, each file it wrote (or would write), then the totals."""
+    _warn_of_import(plan, readings, intro)
+    files = sorted(plan.files.values(), key=lambda f: str(f.path))
+    for planned in files:
+        _report_file(root, planned, dry_run, quiet)
+    if not quiet:
+        click.echo(_import_summary(plan, readings, files, dry_run))
 
+
+def _warn_of_import(plan: Any, readings: list[Any], intro: int | None) -> None:
+    """A warning for each text, picture or introduction left out, and each note of the plan."""
     for reading in readings:
         if reading.intro and intro is None:
             paragraphs = len(reading.intro_blocks)
@@ -481,40 +525,47 @@ def _report_import(root: Path, plan: Any, readings: list[Any], dry_run: bool, qu
         log.warning("%s", note)
     for problem in plan.warnings:
         log.warning("%s", problem, extra={"located": True})
-    files = sorted(plan.files.values(), key=lambda f: str(f.path))
+
+
+def _report_file(root: Path, planned: Any, dry_run: bool, quiet: bool) -> None:
+    """A dry run's diff of one file (even with -q), then what became of the file."""
+    import difflib
+
+    name = str(planned.path.relative_to(root))
+    if dry_run and planned.changed:
+        click.echo("".join(difflib.unified_diff(
+            (planned.before or "").splitlines(keepends=True),
+            planned.after.splitlines(keepends=True),
+            "/dev/null" if planned.before is None else f"a/{name}", f"b/{name}")), nl=False)
+    if quiet:
+        return
     verb = ("would create", "would extend", "unchanged") if dry_run else (
         "created", "extended", "unchanged")
-    for planned in files:
-        shown = str(planned.path.relative_to(root))
-        if dry_run and planned.changed:
-            click.echo("".join(difflib.unified_diff(
-                (planned.before or "").splitlines(keepends=True),
-                planned.after.splitlines(keepends=True),
-                "/dev/null" if planned.before is None else f"a/{shown}", f"b/{shown}")), nl=False)
-        if quiet:
-            continue
-        if planned.before is None:
-            click.echo(f"{verb[0]} {shown} ({_plural(planned.updates, 'update')})")
-        elif planned.changed:
-            added = f"{_plural(planned.updates, 'update')} added" if planned.updates else (
-                "introduction put in")
-            click.echo(f"{verb[1]} {shown} ({added})")
-        else:
-            click.echo(f"{verb[2]} {shown}")
-    if not quiet:
-        new = [f for f in files if f.before is None]
-        extended = [f for f in files if f.before is not None and f.changed]
-        count = plan.testimonies
-        click.echo(f"{'would import' if dry_run else 'imported'} {count} "
-                   f"testimon{'y' if count == 1 else 'ies'} from "
-                   f"{_plural(len(readings), 'file')}: {len(new)} created "
-                   f"({_plural(sum(f.updates for f in new), 'update')}), {len(extended)} "
-                   f"extended ({_plural(sum(f.updates for f in extended), 'update')} added)"
-                   + ("; nothing was written" if dry_run else ""))
+    if planned.before is None:
+        click.echo(f"{verb[0]} {name} ({_plural(planned.updates, 'update')})")
+    elif planned.changed:
+        added = f"{_plural(planned.updates, 'update')} added" if planned.updates else (
+            "introduction put in")
+        click.echo(f"{verb[1]} {name} ({added})")
+    else:
+        click.echo(f"{verb[2]} {name}")
+
+
+def _import_summary(plan: Any, readings: list[Any], files: list[Any], dry_run: bool) -> str:
+    """'imported 3 testimonies from 2 files: 1 created (...), 2 extended (...)'."""
+    new = [f for f in files if f.before is None]
+    extended = [f for f in files if f.before is not None and f.changed]
+    count = plan.testimonies
+    return (f"{'would import' if dry_run else 'imported'} {count} "
+            f"testimon{'y' if count == 1 else 'ies'} from "
+            f"{_plural(len(readings), 'file')}: {len(new)} created "
+            f"({_plural(sum(f.updates for f in new), 'update')}), {len(extended)} "
+            f"extended ({_plural(sum(f.updates for f in extended), 'update')} added)"
+            + ("; nothing was written" if dry_run else ""))
 
 
 @main.command("publish")
-@click.argument("numbers", nargs=-1, type=int)
+@_NUMBERS
 @click.option("--reissue", is_flag=True,
               help="Accept a change to editions already published, recorded with --note; "
                    "without NUMBERS, every published edition the change alters.")
@@ -523,10 +574,9 @@ def _report_import(root: Path, plan: Any, readings: list[Any], dry_run: bool, qu
               help="Publish although an earlier edition is still a draft, or a later one is "
                    "published.")
 @_TODAY
-@_common
-def publish_command(numbers: tuple[int, ...], reissue: bool, note: str | None,
-                    out_of_order: bool, today: str | None, root: Path, verbose: int,
-                    quiet: bool, debug: bool) -> None:
+@common_options
+def publish_command(state: _State, numbers: tuple[int, ...], reissue: bool, note: str | None,
+                    out_of_order: bool, today: str | None) -> None:
     """Mark editions NUMBERS published and freeze what they print (their fingerprints).
 
     Editions are published in number order: an edition waits while an earlier one is a
@@ -534,13 +584,12 @@ def publish_command(numbers: tuple[int, ...], reissue: bool, note: str | None,
     NUMBERS, on every published edition the working tree alters (as `editions diff` lists
     them).
     """
-    _setup_logging(verbose, quiet)
     from editions.edit.publish import publish_editions, reissue_summary
     from editions.edit.publish import today as parse_today
 
-    reports = publish_editions(root, numbers, reissue=reissue, note=note,
+    reports = publish_editions(state.root, numbers, reissue=reissue, note=note,
                                on=parse_today(today), out_of_order=out_of_order)
-    if not quiet:
+    if not state.quiet:
         for report in reports:
             click.echo(report.summary())
         if reissue and note:
@@ -549,22 +598,18 @@ def publish_command(numbers: tuple[int, ...], reissue: bool, note: str | None,
 
 @main.command("diff")
 @click.argument("rev", required=False)
-@click.option("--format", "output", type=click.Choice(["text", "github"]), default="text",
-              show_default=True,
-              help="github: for a job summary, with any HTML in the texts shown as text.")
-@_common
-def diff_command(rev: str | None, output: str, root: Path, verbose: int, quiet: bool,
-                 debug: bool) -> None:
+@_format_option("github: for a job summary, with any HTML in the texts shown as text.")
+@common_options
+def diff_command(state: _State, rev: str | None, output: str) -> None:
     """Say what the working tree changes in each edition, compared with REV.
 
     REV defaults to the merge base with main, else HEAD. Published editions whose content
     would change come first. Needs a git checkout; builds nothing.
     """
-    _setup_logging(verbose, quiet)
     from editions.review.diff import diff_report, diff_summary
     from editions.review.github import job_summary
 
-    text, changes = diff_report(root, rev)
+    text, changes = diff_report(state.root, rev)
     click.echo(job_summary(text) if output == "github" else text, nl=False)
     click.echo(diff_summary(changes), err=True)
 
@@ -572,13 +617,11 @@ def diff_command(rev: str | None, output: str, root: Path, verbose: int, quiet: 
 @main.command()
 @click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="The port on 127.0.0.1 to serve on.")
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the site [default: ROOT/site].")
+@_OUT
 @click.option("--no-pdf", is_flag=True,
               help="Never lay out the PDFs, only the pages (fastest proofing).")
-@_common
-def serve(port: int, out: Path | None, no_pdf: bool, root: Path, verbose: int, quiet: bool,
-          debug: bool) -> None:
+@common_options
+def serve(state: _State, port: int, out: Path | None, no_pdf: bool) -> None:
     """Preview the site while writing: build, serve it on localhost, rebuild on save.
 
     Every page reloads itself after a rebuild; a failed build shows its problems in the
@@ -586,24 +629,23 @@ def serve(port: int, out: Path | None, no_pdf: bool, root: Path, verbose: int, q
     """
     from editions.make.serve import Outcome, Preview, serve_forever
 
-    _setup_logging(verbose, quiet)
 
     def report(outcome: Outcome) -> None:
         if outcome.error is not None:
             click.echo(str(outcome.error) if isinstance(outcome.error, ContentError)
                        else f"error: {outcome.error}", err=True)
-        elif outcome.report is not None and not quiet:
+        elif outcome.report is not None and not state.quiet:
             what = "pages" if outcome.html_only else "pages and PDFs"
             click.echo(f"rebuilt the {what} ({outcome.report.seconds:.1f} s)")
 
-    preview = Preview(root, out, port, pdfs=not no_pdf, on_build=report)
-    if not quiet:
+    preview = Preview(state.root, out, port, pdfs=not no_pdf, on_build=report)
+    if not state.quiet:
         click.echo(f"serving {preview.url} (Ctrl+C to stop); watching testimonies/, editions/, "
                    "templates/, images/, references.yaml and publication.yaml")
     try:
         serve_forever(preview)
     except KeyboardInterrupt:
-        if not quiet:
+        if not state.quiet:
             click.echo("stopped")
 
 

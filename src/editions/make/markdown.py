@@ -223,62 +223,97 @@ def convert(views: Iterable[EditionView], testimonies: Iterable[TestimonyView],
     return converted
 
 
-def _convert_pages(pages: dict[tuple[str, str], Slots], references: References,
-                   cache_path: Path | None, language: str) -> dict[tuple[str, str], PageText]:
-    store = markdown_cache(cache_path)
-    refs_json = json.dumps(list(references.entries), sort_keys=True, ensure_ascii=False)
-    plain: dict[str, Field] = {}
-    groups: dict[str, list[Field]] = {}
-    plan: dict[tuple[str, str], tuple[list[tuple[tuple[str, ...], Field, str]], str | None]] = {}
-    for page, fields in pages.items():
+# A page's fields, each with its slot and the key of its HTML (for a citing field: its place
+# in the page's group).
+Keyed = list[tuple[tuple[str, ...], Field, str]]
+
+
+@dataclass
+class _Plan:
+    """What a build converts, each text once, by the key of its HTML in the cache.
+
+    A field that cites nothing converts on its own and is shared by every page that prints
+    it (`plain`); the citing fields of a page convert together (`groups`).
+    """
+
+    language: str
+    refs_json: str
+    plain: dict[str, Field] = field(default_factory=dict)
+    groups: dict[str, list[Field]] = field(default_factory=dict)
+    pages: dict[tuple[str, str], tuple[Keyed, str | None]] = field(default_factory=dict)
+
+    def add(self, page: tuple[str, str], fields: Slots) -> None:
+        """A page's fields, each keyed; its citing fields as one group."""
         citing = [f for _, f in fields if f.cites]
         group_key = None
         if citing:
-            group_key = _key("group", language, refs_json,
+            group_key = _key("group", self.language, self.refs_json,
                              *(f"{f.shift}|{f.prefix}|{f.text}" for f in citing))
-            groups[group_key] = citing
-        keyed = []
+            self.groups[group_key] = citing
+        keyed: Keyed = []
         place = 0  # a citing field is found by its place in the page's group, not its prefix
         for slot, f in fields:
-            key = ""
             if f.cites:
                 key, place = str(place), place + 1
             else:
                 key = _key("field", str(f.shift), f.prefix, f.text)
-                plain[key] = f
+                self.plain[key] = f
             keyed.append((slot, f, key))
-        plan[page] = (keyed, group_key)
+        self.pages[page] = (keyed, group_key)
 
+
+def _convert_pages(pages: dict[tuple[str, str], Slots], references: References,
+                   cache_path: Path | None, language: str) -> dict[tuple[str, str], PageText]:
+    """Each page's HTML: every text planned once, found in the cache or converted by pandoc."""
+    store = markdown_cache(cache_path)
+    plan = _Plan(language, json.dumps(list(references.entries), sort_keys=True,
+                                      ensure_ascii=False))
+    for page, fields in pages.items():
+        plan.add(page, fields)
+    html = _html_of(plan, store)
+    return {page: _page_text(keyed, group_key, html)
+            for page, (keyed, group_key) in plan.pages.items()}
+
+
+def _html_of(plan: _Plan, store: Store) -> dict[str, str]:
+    """The HTML of every planned text by its key: from the cache, else from one pandoc run."""
     started = time.perf_counter()
-    cached = store.get([*plain, *groups])
-    todo_fields = {k: f for k, f in plain.items() if k not in cached}
-    todo_groups = {k: g for k, g in groups.items() if k not in cached}
+    cached = store.get([*plan.plain, *plan.groups])
+    todo_fields = {k: f for k, f in plan.plain.items() if k not in cached}
+    todo_groups = {k: g for k, g in plan.groups.items() if k not in cached}
     fresh: dict[str, str] = {}
     if todo_fields or todo_groups:
-        result = _run_pandoc(todo_fields, todo_groups, refs_json, language)
-        fresh.update(result["fields"])
-        for key, group in result["groups"].items():
-            fresh[key] = json.dumps(group, sort_keys=True)
+        fresh = _pandoc_html(todo_fields, todo_groups, plan.refs_json, plan.language)
         store.put(fresh)
     store.close()
-    html = {**cached, **fresh}
-    texts = len(plain) + sum(len(g) for g in groups.values())
+    texts = len(plan.plain) + sum(len(g) for g in plan.groups.values())
     fresh_texts = len(todo_fields) + sum(len(g) for g in todo_groups.values())
     log.info("converted %d Markdown texts of %d pages in %.2f s: %d from the cache, %d with "
-             "pandoc", texts, len(pages), time.perf_counter() - started, texts - fresh_texts,
-             fresh_texts)
+             "pandoc", texts, len(plan.pages), time.perf_counter() - started,
+             texts - fresh_texts, fresh_texts)
+    return {**cached, **fresh}
 
-    out: dict[tuple[str, str], PageText] = {}
-    for page, (keyed, group_key) in plan.items():
-        text = PageText()
-        cited: dict[str, str] = {}
-        if group_key:
-            group = json.loads(html[group_key])
-            cited, text.bibliography = group["fields"], group["bibliography"]
-        for slot, f, key in keyed:
-            text.place(slot, cited[key] if f.cites else html[key])
-        out[page] = text
-    return out
+
+def _pandoc_html(fields: dict[str, Field], groups: dict[str, list[Field]], refs_json: str,
+                 language: str) -> dict[str, str]:
+    """Each field's HTML, and each group's as JSON (its fields' HTML and its bibliography)."""
+    result = _run_pandoc(fields, groups, refs_json, language)
+    fresh = dict(result["fields"])
+    for key, group in result["groups"].items():
+        fresh[key] = json.dumps(group, sort_keys=True)
+    return fresh
+
+
+def _page_text(keyed: Keyed, group_key: str | None, html: dict[str, str]) -> PageText:
+    """One page's HTML, each field in its slot; the citing ones come from the page's group."""
+    text = PageText()
+    cited: dict[str, str] = {}
+    if group_key:
+        group = json.loads(html[group_key])
+        cited, text.bibliography = group["fields"], group["bibliography"]
+    for slot, f, key in keyed:
+        text.place(slot, cited[key] if f.cites else html[key])
+    return text
 
 
 def convert_texts(texts: list[str], shift: int = UPDATE_SHIFT) -> list[str]:

@@ -309,39 +309,60 @@ class _Handler(SimpleHTTPRequestHandler):
         host = self.headers.get("Host", "")
         return host in {f"{name}:{port}" for name in LOCAL_HOSTS}
 
+    def _answers_host(self) -> bool:
+        """Whether the request names the preview's own host; a refusal is sent when not."""
+        if self._host_allowed():
+            return True
+        self._refuse(HTTPStatus.MISDIRECTED_REQUEST, "the preview answers only localhost")
+        return False
+
     def do_HEAD(self) -> None:
-        if not self._host_allowed():
-            self._refuse(HTTPStatus.MISDIRECTED_REQUEST, "the preview answers only localhost")
+        if not self._answers_host():
             return
         super().do_HEAD()
 
     def do_GET(self) -> None:
-        if not self._host_allowed():
-            self._refuse(HTTPStatus.MISDIRECTED_REQUEST, "the preview answers only localhost")
+        # The Host check comes before the address is even parsed: a page of some other site
+        # learns nothing from the preview.
+        if not self._answers_host():
             return
         parts = urlsplit(self.path)
         if "%00" in parts.path or "\0" in parts.path or not self.path.isascii():
             self._refuse(HTTPStatus.BAD_REQUEST, "not an address of the site")
             return
         if parts.path == VERSION_PATH:
-            after = parse_qs(parts.query).get("after", [""])[0]
-            version = self.preview.version
-            if after and not (after.isascii() and after.isdigit() and len(after) <= 18):
-                self._refuse(HTTPStatus.BAD_REQUEST, "'after' must be a version number")
-                return
-            if after:
-                version = self.preview.wait_for_version(int(after), LONG_POLL_SECONDS)
-            self._send(HTTPStatus.OK, "text/plain; charset=utf-8", str(version).encode())
+            self._send_version(parts.query)
             return
-        local = Path(self.translate_path(parts.path))
+        local = self._page_file(parts.path)
+        if local is None:
+            super().do_GET()  # not a page: served as it is, or the usual redirect
+            return
+        self._send_page(local)
+
+    def _send_version(self, query: str) -> None:
+        """The site's version: at once, or, with `after`, once the site is past that version."""
+        after = parse_qs(query).get("after", [""])[0]
+        version = self.preview.version
+        if after and not (after.isascii() and after.isdigit() and len(after) <= 18):
+            self._refuse(HTTPStatus.BAD_REQUEST, "'after' must be a version number")
+            return
+        if after:
+            version = self.preview.wait_for_version(int(after), LONG_POLL_SECONDS)
+        self._send(HTTPStatus.OK, "text/plain; charset=utf-8", str(version).encode())
+
+    def _page_file(self, path: str) -> Path | None:
+        """The HTML file a page's address names; None for what is served as it is."""
+        local = Path(self.translate_path(path))
         if local.is_dir():
-            if not parts.path.endswith("/"):
-                super().do_GET()  # the usual redirect to the folder's address
-                return
+            if not path.endswith("/"):
+                return None  # the usual redirect to the folder's address
             local = local / "index.html"
-        if local.suffix != ".html" and not parts.path.endswith("/"):
-            super().do_GET()
-            return
+        if local.suffix != ".html" and not path.endswith("/"):
+            return None
+        return local
+
+    def _send_page(self, local: Path) -> None:
+        """A page with the reload script, or the problems of a failed build in its place."""
         version, error = self.preview.version, self.preview.error
         if error is not None:
             self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html; charset=utf-8",
@@ -352,11 +373,14 @@ class _Handler(SimpleHTTPRequestHandler):
         except OSError:
             self.send_error(HTTPStatus.NOT_FOUND, "No such page in the site")
             return
+        self._send(HTTPStatus.OK, "text/html; charset=utf-8", self._with_script(page, version))
+
+    def _with_script(self, page: bytes, version: int) -> bytes:
+        """The page with the reload script (and the note of PDFs to come) before </body>."""
         script = ((PDF_NOTE if self.preview.pdfs_behind else "")
                   + RELOAD_SCRIPT % (version, VERSION_PATH)).encode()
         head, marker, tail = page.rpartition(b"</body>")
-        page = head + script + marker + tail if marker else page + script
-        self._send(HTTPStatus.OK, "text/html; charset=utf-8", page)
+        return head + script + marker + tail if marker else page + script
 
     def _send(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
         self.send_response(status)

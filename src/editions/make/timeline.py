@@ -63,38 +63,68 @@ def _step(years: int) -> int:
     return 50
 
 
+@dataclass(frozen=True)
+class _Scale:
+    """Where the years sit: `begin` to `end` (years as fractions) span `left` to the margin."""
+
+    broken: bool  # the first moment stands alone, before a break in the line
+    left: int
+    start_year: int
+    begin: float
+    end: float
+
+    @property
+    def span(self) -> float:
+        return self.end - self.begin
+
+    def x(self, day: dt.date) -> float:
+        """Where a day sits on the line."""
+        return round(self.left + (_year_fraction(day) - self.begin) / self.span
+                     * (WIDTH - MARGIN - self.left), 1)
+
+
+def _scale(ordered: Sequence[Moment]) -> _Scale:
+    """The years the line covers, broken after a first moment long before the others."""
+    first, rest = ordered[0], ordered[1:]
+    broken = bool(rest) and rest[0].day.year - first.day.year >= BREAK_YEARS
+    scaled = rest if broken else ordered
+    end = _year_fraction(scaled[-1].day)
+    begin = min(float(scaled[0].day.year), end - 1)  # at least a year drawn, ending at the last
+    return _Scale(broken, MARGIN + BREAK_WIDTH if broken else MARGIN, scaled[0].day.year,
+                  begin, end)
+
+
+def _ticks(scale: _Scale, first: Moment) -> list[Tick]:
+    """A labelled tick every year, or every few, and the lone first year before a break."""
+    step = _step(max(1, round(scale.span)))
+    years = range(max(scale.start_year, math.ceil(scale.begin)), math.floor(scale.end) + 1)
+    ticks = [Tick(scale.x(dt.date(year, 1, 1)), str(year))
+             for year in years if (year - scale.start_year) % step == 0]
+    if scale.broken:
+        ticks.insert(0, Tick(MARGIN, str(first.day.year)))
+    return ticks
+
+
+def _axis(broken: bool) -> tuple[tuple[float, float], ...]:
+    """The drawn stretches of the line: one, or two either side of the break."""
+    if broken:
+        return ((MARGIN - 6, MARGIN + BREAK_WIDTH / 2 - 4),
+                (MARGIN + BREAK_WIDTH / 2 + 4, WIDTH - MARGIN + 6))
+    return ((MARGIN - 6, WIDTH - MARGIN + 6),)
+
+
 def draw(moments: Sequence[Moment]) -> Drawing:
     """Place each moment on a line of years that ends at the last; moments must not be empty."""
     ordered = sorted(moments, key=lambda m: (m.day, KIND_ORDER.index(m.kind)))
-    first, rest = ordered[0], ordered[1:]
-    broken = bool(rest) and rest[0].day.year - first.day.year >= BREAK_YEARS
-    left = MARGIN + BREAK_WIDTH if broken else MARGIN
-    scaled = rest if broken else ordered
-    start_year = scaled[0].day.year
-    end = _year_fraction(scaled[-1].day)
-    begin = min(float(start_year), end - 1)  # at least a year drawn, ending at the last moment
-    span = end - begin
-
-    def x_of(day: dt.date) -> float:
-        return round(left + (_year_fraction(day) - begin) / span * (WIDTH - MARGIN - left), 1)
-
-    places = [MARGIN if broken and moment is first else x_of(moment.day) for moment in ordered]
+    first = ordered[0]
+    scale = _scale(ordered)
+    places = [MARGIN if scale.broken and moment is first else scale.x(moment.day)
+              for moment in ordered]
     rows = [EDITION_ROW if moment.kind == "edition" else PERSON_ROW for moment in ordered]
     for row in set(rows):
         _spread([i for i, y in enumerate(rows) if y == row], places)
     marks = [Mark(x, y, m.kind) for x, y, m in zip(places, rows, ordered, strict=True)]
-    step = _step(max(1, round(span)))
-    years = range(max(start_year, math.ceil(begin)), math.floor(end) + 1)
-    ticks = [Tick(x_of(dt.date(year, 1, 1)), str(year))
-             for year in years if (year - start_year) % step == 0]
-    axis: list[tuple[float, float]] = []
-    if broken:
-        ticks.insert(0, Tick(MARGIN, str(first.day.year)))
-        axis.append((MARGIN - 6, MARGIN + BREAK_WIDTH / 2 - 4))
-        axis.append((MARGIN + BREAK_WIDTH / 2 + 4, WIDTH - MARGIN + 6))
-    else:
-        axis.append((MARGIN - 6, WIDTH - MARGIN + 6))
-    return Drawing(WIDTH, HEIGHT, tuple(axis), tuple(marks), tuple(ticks))
+    return Drawing(WIDTH, HEIGHT, _axis(scale.broken), tuple(marks), tuple(_ticks(scale, first)))
 
 
 def _spread(row: list[int], places: list[float]) -> None:
