@@ -249,7 +249,23 @@ def _where(path: str, event: yaml.Event) -> Where:
 
 def _node(path: str, event: yaml.Event, rest: Iterator[yaml.Event], lines: list[str],
           depth: int) -> Node:
+    """One node and all it holds, refused whole if anything in it is not plain data."""
     where = _where(path, event)
+    _refuse_markup(path, event, where, depth)
+    if isinstance(event, yaml.ScalarEvent):
+        return _scalar(path, event, where, lines)
+    node = None
+    if isinstance(event, yaml.SequenceStartEvent):
+        node = _sequence(path, where, rest, lines, depth)
+    elif isinstance(event, yaml.MappingStartEvent):
+        node = _mapping(path, where, rest, lines, depth)
+    if node is None:  # the events ran out inside the collection, or were no node's
+        raise _Stop(Problem(path, where.line, where.col, "unexpected end of YAML"))
+    return node
+
+
+def _refuse_markup(path: str, event: yaml.Event, where: Where, depth: int) -> None:
+    """Stop at a node nested too deep, or marked as YAML allows and editions never accepts."""
     if depth > MAX_DEPTH:
         raise _Stop(Problem(path, where.line, where.col,
                             f"nested more than {MAX_DEPTH} levels deep"))
@@ -260,51 +276,76 @@ def _node(path: str, event: yaml.Event, rest: Iterator[yaml.Event], lines: list[
     if anchor:
         raise _Stop(Problem(path, where.line, where.col,
                             f"anchors are not allowed (&{anchor}): write the value out"))
+    tag = _refused_tag(event)
+    if tag:
+        raise _Stop(Problem(path, where.line, where.col, f"tags are not allowed ({tag})"))
+
+
+def _refused_tag(event: yaml.Event) -> str | None:
+    """The tag an event must not carry: any written out, and on a list or mapping any but `!`."""
     tag = getattr(event, "tag", None)
     implicit = getattr(event, "implicit", True)
     explicit_tag = tag and (
         implicit is False or (isinstance(implicit, tuple) and not any(implicit))
     )
     if explicit_tag or (tag and not isinstance(event, yaml.ScalarEvent) and tag != "!"):
-        raise _Stop(Problem(path, where.line, where.col, f"tags are not allowed ({tag})"))
-    if isinstance(event, yaml.ScalarEvent):
-        # An escape in a quoted scalar ("\0", "\u202e") can make what the file text refuses.
-        bad = FORBIDDEN_CHARACTERS.search(event.value.replace("\r", "\x0b"))
-        if bad:
-            raise _Stop(Problem(path, where.line, where.col, forbidden_message(bad.group())
-                                + " (here written as an escape)"))
-        style = event.style or None
-        if style in ("|", ">"):
-            where = _block_start(path, event, lines)
-        return Node("scalar", where, text=event.value, style=style)
-    if isinstance(event, yaml.SequenceStartEvent):
-        items: list[Node] = []
-        for child in rest:
-            if isinstance(child, yaml.SequenceEndEvent):
-                return Node("seq", where, items=items)
-            items.append(_node(path, child, rest, lines, depth + 1))
-    if isinstance(event, yaml.MappingStartEvent):
-        pairs: list[tuple[Node, Node]] = []
-        seen: dict[str, Where] = {}
-        for child in rest:
-            if isinstance(child, yaml.MappingEndEvent):
-                return Node("map", where, pairs=pairs)
-            key = _node(path, child, rest, lines, depth + 1)
-            if key.kind != "scalar":
-                raise _Stop(Problem(path, key.where.line, key.where.col,
-                                    "a key must be a plain word, not " + key.describe()))
-            if key.text == "<<" and not key.style:
-                raise _Stop(Problem(path, key.where.line, key.where.col,
-                                    "merge keys (<<) are not allowed: write the fields out"))
-            if key.text in seen:
-                first = seen[key.text]
-                raise _Stop(Problem(path, key.where.line, key.where.col,
-                                    f"duplicate key '{key.text}' (first given at line "
-                                    f"{first.line})"))
-            seen[key.text] = key.where
-            value = _node(path, next(rest), rest, lines, depth + 1)
-            pairs.append((key, value))
-    raise _Stop(Problem(path, where.line, where.col, "unexpected end of YAML"))
+        return str(tag)
+    return None
+
+
+def _scalar(path: str, event: yaml.ScalarEvent, where: Where, lines: list[str]) -> Node:
+    """A scalar as the text written, located where a block scalar's text starts."""
+    # An escape in a quoted scalar ("\0", "\u202e") can make what the file text refuses.
+    bad = FORBIDDEN_CHARACTERS.search(event.value.replace("\r", "\x0b"))
+    if bad:
+        raise _Stop(Problem(path, where.line, where.col, forbidden_message(bad.group())
+                            + " (here written as an escape)"))
+    style = event.style or None
+    if style in ("|", ">"):
+        where = _block_start(path, event, lines)
+    return Node("scalar", where, text=event.value, style=style)
+
+
+def _sequence(path: str, where: Where, rest: Iterator[yaml.Event], lines: list[str],
+              depth: int) -> Node | None:
+    """A list's items up to its end; None if the events end first."""
+    items: list[Node] = []
+    for child in rest:
+        if isinstance(child, yaml.SequenceEndEvent):
+            return Node("seq", where, items=items)
+        items.append(_node(path, child, rest, lines, depth + 1))
+    return None
+
+
+def _mapping(path: str, where: Where, rest: Iterator[yaml.Event], lines: list[str],
+             depth: int) -> Node | None:
+    """A mapping's pairs up to its end; None if the events end first."""
+    pairs: list[tuple[Node, Node]] = []
+    seen: dict[str, Where] = {}
+    for child in rest:
+        if isinstance(child, yaml.MappingEndEvent):
+            return Node("map", where, pairs=pairs)
+        key = _node(path, child, rest, lines, depth + 1)
+        _refuse_key(path, key, seen)
+        seen[key.text] = key.where
+        value = _node(path, next(rest), rest, lines, depth + 1)
+        pairs.append((key, value))
+    return None
+
+
+def _refuse_key(path: str, key: Node, seen: dict[str, Where]) -> None:
+    """Stop at a key that is no plain word, a merge key, or one the mapping already has."""
+    if key.kind != "scalar":
+        raise _Stop(Problem(path, key.where.line, key.where.col,
+                            "a key must be a plain word, not " + key.describe()))
+    if key.text == "<<" and not key.style:
+        raise _Stop(Problem(path, key.where.line, key.where.col,
+                            "merge keys (<<) are not allowed: write the fields out"))
+    if key.text in seen:
+        first = seen[key.text]
+        raise _Stop(Problem(path, key.where.line, key.where.col,
+                            f"duplicate key '{key.text}' (first given at line "
+                            f"{first.line})"))
 
 
 def _block_start(path: str, event: yaml.ScalarEvent, lines: list[str]) -> Where:
