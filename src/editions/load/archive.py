@@ -249,7 +249,23 @@ def _where(path: str, event: yaml.Event) -> Where:
 
 def _node(path: str, event: yaml.Event, rest: Iterator[yaml.Event], lines: list[str],
           depth: int) -> Node:
+    """One node and all it holds, refused whole if anything in it is not plain data."""
     where = _where(path, event)
+    _refuse_markup(path, event, where, depth)
+    if isinstance(event, yaml.ScalarEvent):
+        return _scalar(path, event, where, lines)
+    node = None
+    if isinstance(event, yaml.SequenceStartEvent):
+        node = _sequence(path, where, rest, lines, depth)
+    elif isinstance(event, yaml.MappingStartEvent):
+        node = _mapping(path, where, rest, lines, depth)
+    if node is None:  # the events ran out inside the collection, or were no node's
+        raise _Stop(Problem(path, where.line, where.col, "unexpected end of YAML"))
+    return node
+
+
+def _refuse_markup(path: str, event: yaml.Event, where: Where, depth: int) -> None:
+    """Stop at a node nested too deep, or marked as YAML allows and editions never accepts."""
     if depth > MAX_DEPTH:
         raise _Stop(Problem(path, where.line, where.col,
                             f"nested more than {MAX_DEPTH} levels deep"))
@@ -260,51 +276,76 @@ def _node(path: str, event: yaml.Event, rest: Iterator[yaml.Event], lines: list[
     if anchor:
         raise _Stop(Problem(path, where.line, where.col,
                             f"anchors are not allowed (&{anchor}): write the value out"))
+    tag = _refused_tag(event)
+    if tag:
+        raise _Stop(Problem(path, where.line, where.col, f"tags are not allowed ({tag})"))
+
+
+def _refused_tag(event: yaml.Event) -> str | None:
+    """The tag an event must not carry: any written out, and on a list or mapping any but `!`."""
     tag = getattr(event, "tag", None)
     implicit = getattr(event, "implicit", True)
     explicit_tag = tag and (
         implicit is False or (isinstance(implicit, tuple) and not any(implicit))
     )
     if explicit_tag or (tag and not isinstance(event, yaml.ScalarEvent) and tag != "!"):
-        raise _Stop(Problem(path, where.line, where.col, f"tags are not allowed ({tag})"))
-    if isinstance(event, yaml.ScalarEvent):
-        # An escape in a quoted scalar ("\0", "\u202e") can make what the file text refuses.
-        bad = FORBIDDEN_CHARACTERS.search(event.value.replace("\r", "\x0b"))
-        if bad:
-            raise _Stop(Problem(path, where.line, where.col, forbidden_message(bad.group())
-                                + " (here written as an escape)"))
-        style = event.style or None
-        if style in ("|", ">"):
-            where = _block_start(path, event, lines)
-        return Node("scalar", where, text=event.value, style=style)
-    if isinstance(event, yaml.SequenceStartEvent):
-        items: list[Node] = []
-        for child in rest:
-            if isinstance(child, yaml.SequenceEndEvent):
-                return Node("seq", where, items=items)
-            items.append(_node(path, child, rest, lines, depth + 1))
-    if isinstance(event, yaml.MappingStartEvent):
-        pairs: list[tuple[Node, Node]] = []
-        seen: dict[str, Where] = {}
-        for child in rest:
-            if isinstance(child, yaml.MappingEndEvent):
-                return Node("map", where, pairs=pairs)
-            key = _node(path, child, rest, lines, depth + 1)
-            if key.kind != "scalar":
-                raise _Stop(Problem(path, key.where.line, key.where.col,
-                                    "a key must be a plain word, not " + key.describe()))
-            if key.text == "<<" and not key.style:
-                raise _Stop(Problem(path, key.where.line, key.where.col,
-                                    "merge keys (<<) are not allowed: write the fields out"))
-            if key.text in seen:
-                first = seen[key.text]
-                raise _Stop(Problem(path, key.where.line, key.where.col,
-                                    f"duplicate key '{key.text}' (first given at line "
-                                    f"{first.line})"))
-            seen[key.text] = key.where
-            value = _node(path, next(rest), rest, lines, depth + 1)
-            pairs.append((key, value))
-    raise _Stop(Problem(path, where.line, where.col, "unexpected end of YAML"))
+        return str(tag)
+    return None
+
+
+def _scalar(path: str, event: yaml.ScalarEvent, where: Where, lines: list[str]) -> Node:
+    """A scalar as the text written, located where a block scalar's text starts."""
+    # An escape in a quoted scalar ("\0", "\u202e") can make what the file text refuses.
+    bad = FORBIDDEN_CHARACTERS.search(event.value.replace("\r", "\x0b"))
+    if bad:
+        raise _Stop(Problem(path, where.line, where.col, forbidden_message(bad.group())
+                            + " (here written as an escape)"))
+    style = event.style or None
+    if style in ("|", ">"):
+        where = _block_start(path, event, lines)
+    return Node("scalar", where, text=event.value, style=style)
+
+
+def _sequence(path: str, where: Where, rest: Iterator[yaml.Event], lines: list[str],
+              depth: int) -> Node | None:
+    """A list's items up to its end; None if the events end first."""
+    items: list[Node] = []
+    for child in rest:
+        if isinstance(child, yaml.SequenceEndEvent):
+            return Node("seq", where, items=items)
+        items.append(_node(path, child, rest, lines, depth + 1))
+    return None
+
+
+def _mapping(path: str, where: Where, rest: Iterator[yaml.Event], lines: list[str],
+             depth: int) -> Node | None:
+    """A mapping's pairs up to its end; None if the events end first."""
+    pairs: list[tuple[Node, Node]] = []
+    seen: dict[str, Where] = {}
+    for child in rest:
+        if isinstance(child, yaml.MappingEndEvent):
+            return Node("map", where, pairs=pairs)
+        key = _node(path, child, rest, lines, depth + 1)
+        _refuse_key(path, key, seen)
+        seen[key.text] = key.where
+        value = _node(path, next(rest), rest, lines, depth + 1)
+        pairs.append((key, value))
+    return None
+
+
+def _refuse_key(path: str, key: Node, seen: dict[str, Where]) -> None:
+    """Stop at a key that is no plain word, a merge key, or one the mapping already has."""
+    if key.kind != "scalar":
+        raise _Stop(Problem(path, key.where.line, key.where.col,
+                            "a key must be a plain word, not " + key.describe()))
+    if key.text == "<<" and not key.style:
+        raise _Stop(Problem(path, key.where.line, key.where.col,
+                            "merge keys (<<) are not allowed: write the fields out"))
+    if key.text in seen:
+        first = seen[key.text]
+        raise _Stop(Problem(path, key.where.line, key.where.col,
+                            f"duplicate key '{key.text}' (first given at line "
+                            f"{first.line})"))
 
 
 def _block_start(path: str, event: yaml.ScalarEvent, lines: list[str]) -> Where:
@@ -410,71 +451,105 @@ class _Reader:
                 where: dict[str, Where]) -> dict[str, Any]:
         """Read a mapping by its spec; `where` gets each value's position, keyed by field path."""
         if node.kind != "map":
-            what = f"'{prefix}'" if prefix else "the file"
-            self.error(node.where, f"{what} must be a mapping of fields, not {node.describe()}")
+            self.error(node.where, f"{_what(prefix)} must be a mapping of fields, not "
+                                   f"{node.describe()}")
             return {}
         values: dict[str, Any] = {}
         assert node.pairs is not None
         for key, value in node.pairs:
-            name = key.text
-            field = spec.get(name)
-            dotted = f"{prefix}.{name}" if prefix else name
-            if field is None:
-                self.error(key.where, f"unknown field '{dotted}'{_did_you_mean(name, spec)}")
-                continue
-            where[dotted] = value.where
-            if value.is_null:
-                if field.required:
-                    self.error(value.where, f"'{dotted}' must not be empty")
-                continue
-            read = self.value(value, field, dotted, where)
+            read = self._field(key, value, spec, prefix, where)
             if read is not None:
-                values[name] = read
+                values[key.text] = read
+        self._missing(node, spec, prefix, values)
+        return values
+
+    def _field(self, key: Node, value: Node, spec: dict[str, Field], prefix: str,
+               where: dict[str, Where]) -> Any:
+        """One field of a mapping read by its spec; None when unknown, empty or wrong."""
+        name = key.text
+        field = spec.get(name)
+        dotted = f"{prefix}.{name}" if prefix else name
+        if field is None:
+            self.error(key.where, f"unknown field '{dotted}'{_did_you_mean(name, spec)}")
+            return None
+        where[dotted] = value.where
+        if value.is_null:
+            if field.required:
+                self.error(value.where, f"'{dotted}' must not be empty")
+            return None
+        return self.value(value, field, dotted, where)
+
+    def _missing(self, node: Node, spec: dict[str, Field], prefix: str,
+                 values: dict[str, Any]) -> None:
+        """Report each required field the mapping does not name at all."""
+        assert node.pairs is not None
+        # A field given but empty or wrong was reported where it is; say nothing more of it.
         for name, field in spec.items():
             if field.required and name not in values and not any(
                 k.text == name for k, _ in node.pairs
             ):
-                what = f"'{prefix}'" if prefix else "the file"
-                self.error(node.where, f"{what} is missing the required field '{name}'")
-        return values
+                self.error(node.where, f"{_what(prefix)} is missing the required field '{name}'")
 
     def value(self, node: Node, field: Field, dotted: str, where: dict[str, Where]) -> Any:
+        """One value read by its field's kind; None when it is wrong (the problem recorded)."""
         kind = field.kind
         if kind in ("map", "maps", "ids", "texts", "choices"):
             return self._collection(node, field, dotted, where)
         if node.kind != "scalar":
             self.error(node.where, f"'{dotted}' must be {_KIND_WORDS[kind]}, not {node.describe()}")
             return None
-        text = node.text
-        if field.required and not text.strip():
+        if field.required and not node.text.strip():
             self.error(node.where, f"'{dotted}' must not be empty")
             return None
+        return self._scalar_value(node, field, dotted)
+
+    def _scalar_value(self, node: Node, field: Field, dotted: str) -> Any:
+        """A scalar read as its field's kind: a line, Markdown, a date, a number or a word."""
+        kind = field.kind
         if kind == "text":
-            if "\n" in text.strip():
-                self.error(node.where, f"'{dotted}' must be a single line")
-                return None
-            return text.strip()
+            return self._line(node, dotted)
         if kind == "markdown":
-            return Markdown(text, node.where, literal=node.style == "|")
+            return Markdown(node.text, node.where, literal=node.style == "|")
         if kind == "date":
-            try:
-                return PartialDate.parse(text.strip())
-            except ValueError as err:
-                self.error(node.where, f"'{dotted}': {err}")
-                return None
+            return self._date(node, dotted)
         if kind == "int":
-            if node.style or not (text.isascii() and text.isdigit()):
-                self.error(node.where, f"'{dotted}' must be a whole number, not '{text}'")
-                return None
-            return int(text)
+            return self._int(node, dotted)
         if kind == "choice":
-            if text not in field.choices:
-                options = " or ".join(field.choices)
-                self.error(node.where, f"'{dotted}' must be {options}, not '{text}'"
-                           f"{_did_you_mean(text, field.choices)}")
-                return None
-            return text
+            return self._choice(node, field, dotted)
         raise AssertionError(kind)
+
+    def _line(self, node: Node, dotted: str) -> str | None:
+        """A single line of text, its surrounding spaces dropped."""
+        if "\n" in node.text.strip():
+            self.error(node.where, f"'{dotted}' must be a single line")
+            return None
+        return node.text.strip()
+
+    def _date(self, node: Node, dotted: str) -> PartialDate | None:
+        """A date, as precise as the editor wrote it."""
+        try:
+            return PartialDate.parse(node.text.strip())
+        except ValueError as err:
+            self.error(node.where, f"'{dotted}': {err}")
+            return None
+
+    def _int(self, node: Node, dotted: str) -> int | None:
+        """A whole number written as plain digits."""
+        text = node.text
+        if node.style or not (text.isascii() and text.isdigit()):
+            self.error(node.where, f"'{dotted}' must be a whole number, not '{text}'")
+            return None
+        return int(text)
+
+    def _choice(self, node: Node, field: Field, dotted: str) -> str | None:
+        """One of the field's choices, written exactly."""
+        text = node.text
+        if text not in field.choices:
+            options = " or ".join(field.choices)
+            self.error(node.where, f"'{dotted}' must be {options}, not '{text}'"
+                       f"{_did_you_mean(text, field.choices)}")
+            return None
+        return text
 
     def _collection(self, node: Node, field: Field, dotted: str,
                     where: dict[str, Where]) -> Any:
@@ -523,6 +598,11 @@ class _Reader:
 
 _KIND_WORDS = {"text": "text", "markdown": "Markdown text", "date": "a date",
                "int": "a whole number", "choice": "one word"}
+
+
+def _what(prefix: str) -> str:
+    """How a problem names a mapping: by its field path, or as the file itself."""
+    return f"'{prefix}'" if prefix else "the file"
 
 
 def _did_you_mean(word: str, options: Any) -> str:

@@ -71,21 +71,26 @@ def archive_at(root: Path, rev: str, into: Path) -> Archive:
                  *(prefix + part for part in ARCHIVE_PARTS))
     paths = listed.decode().splitlines() if listed else []
     if paths:
-        tar = git(top, "archive", "--format=tar", commit, "--", *paths, data=True)
-        if tar is None:
-            raise EditionsError(f"git could not read the archive at {rev}")
-        with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
-            # Only plain files and folders: a symbolic link in the tree must not make us read
-            # a file outside it.
-            members = [m for m in archive.getmembers() if (m.isfile() or m.isdir())
-                       and not m.name.startswith("/") and ".." not in m.name.split("/")]
-            if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later
-                archive.extractall(into, members, filter="data")
-            else:
-                archive.extractall(into, members)
+        _extract(top, commit, paths, rev, into)
     folder = into / prefix
     folder.mkdir(parents=True, exist_ok=True)
     try:
         return load_archive(folder)
     except ContentError as err:
         raise EditionsError(f"the archive at {rev} does not load:\n{err}") from None
+
+
+def _extract(top: Path, commit: str, paths: list[str], rev: str, into: Path) -> None:
+    """Write `paths` as git recorded them at `commit` into the folder `into`."""
+    tar = git(top, "archive", "--format=tar", commit, "--", *paths, data=True)
+    if tar is None:
+        raise EditionsError(f"git could not read the archive at {rev}")
+    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+        # Only plain files and folders: a symbolic link in the tree must not make us read
+        # a file outside it.
+        members = [m for m in archive.getmembers() if (m.isfile() or m.isdir())
+                   and not m.name.startswith("/") and ".." not in m.name.split("/")]
+        if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later
+            archive.extractall(into, members, filter="data")
+        else:
+            archive.extractall(into, members)

@@ -278,23 +278,38 @@ def _decoder(kind: Any) -> Callable[[Any], Any]:
         return lambda v: v
     if dataclasses.is_dataclass(kind) and isinstance(kind, type):
         return _record_decoder(kind)
+    return _generic_decoder(kind)
+
+
+def _generic_decoder(kind: Any) -> Callable[[Any], Any]:
+    """The decoder of a type built from others: an optional value, a tuple, a dict by text."""
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (types.UnionType, typing.Union):
-        options = [a for a in args if a is not type(None)]
-        if len(options) != 1:
-            raise TypeError(f"cannot decode {kind}")
-        inner = _decoder(options[0])
-        return lambda v: None if v is None else inner(v)
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        item = _decoder(args[0])
-        return lambda v: tuple([item(i) for i in _check(v, list)])
+        return _optional_decoder(kind, args)
     if origin is tuple:
-        items = [_decoder(a) for a in args]
-        return lambda v: tuple([d(i) for d, i in zip(items, _check(v, list), strict=True)])
+        return _tuple_decoder(args)
     if origin is dict and args[0] is str:
         value = _decoder(args[1])
         return lambda v: {k: value(x) for k, x in _check(v, dict).items()}  # JSON keys: text
     raise TypeError(f"cannot decode {kind}")
+
+
+def _optional_decoder(kind: Any, args: tuple[Any, ...]) -> Callable[[Any], Any]:
+    """The decoder of one type or None; no other union has a plain form."""
+    options = [a for a in args if a is not type(None)]
+    if len(options) != 1:
+        raise TypeError(f"cannot decode {kind}")
+    inner = _decoder(options[0])
+    return lambda v: None if v is None else inner(v)
+
+
+def _tuple_decoder(args: tuple[Any, ...]) -> Callable[[Any], Any]:
+    """The decoder of a tuple from a list: of any length (`tuple[X, ...]`) or of fixed types."""
+    if len(args) == 2 and args[1] is Ellipsis:
+        item = _decoder(args[0])
+        return lambda v: tuple([item(i) for i in _check(v, list)])
+    items = [_decoder(a) for a in args]
+    return lambda v: tuple([d(i) for d, i in zip(items, _check(v, list), strict=True)])
 
 
 def _record_decoder(record: type) -> Callable[[Any], Any]:
