@@ -57,3 +57,24 @@ def test_every_module_and_folder_has_its_place_in_the_flow() -> None:
     found |= {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
     assert len(found) >= 12, found
     assert found - placed == set()
+
+
+# The most decisions one function may take before it is split into named steps: what a reader
+# holds at a glance (radon's cyclomatic complexity; MkDocs' build() is 12).
+MOST_DECISIONS = 15
+
+
+def test_no_function_takes_more_decisions_than_a_reader_can_follow() -> None:
+    from radon.visitors import ComplexityVisitor
+
+    seen, tangled = 0, []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for block in ComplexityVisitor.from_code(path.read_text("utf-8")).blocks:
+            if hasattr(block, "methods"):  # a class: its methods are blocks of their own
+                continue
+            seen += 1
+            if block.complexity > MOST_DECISIONS:
+                where = f"{path.relative_to(PACKAGE.parent)}:{block.lineno}"
+                tangled.append(f"{where} {block.fullname}: {block.complexity}")
+    assert seen > 300, seen
+    assert tangled == []
