@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from editions.errors import ContentError
+from editions.check.links import image_problems, image_uses, text_problems
+from editions.errors import ContentError, Problem
 from editions.load.archive import load_archive
+from editions.model import Markdown
 
 from .conftest import run, write
 from .pages import Page, resolve
@@ -164,3 +166,8 @@ def every_page(site: Path) -> list[Path]:
     """The pages of the site and of the drafts' preview: every page the sample builds."""
     return [*site_files(site, "*.html", SAMPLE_PAGES),
             *site_files(drafts_of(site), "*.html", 1)]
+
+
+def link_problems(root: Path, text: Markdown) -> list[Problem]:
+    """Every refused link or image of one text, as the check finds them in a file."""
+    return [*text_problems(text), *image_problems(root, image_uses(text))]

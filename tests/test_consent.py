@@ -35,8 +35,8 @@ def test_the_archive_knows_who_withdrew(project: Path) -> None:
          "  given: 2008-02-15\n  withdrawn: 2012-01-10")
     archive = load_archive(project)
     assert archive.withdrawn == {"maurey-usa"}
-    assert "maurey-usa" not in archive.publishable
-    assert len(archive.publishable) == len(archive.testimonies) - 1
+    assert archive.testimonies["maurey-usa"].is_withdrawn
+    assert sum(t.is_withdrawn for t in archive.testimonies.values()) == 1
 
 
 def test_no_page_holds_anything_of_the_testimony(withdrawn_site: Path) -> None:

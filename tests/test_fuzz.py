@@ -13,12 +13,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from editions.check.links import check_links, nesting_problems
-from editions.errors import Problem
+from editions.check.links import nesting_problems
+from editions.errors import Problem, Where
 from editions.load.archive import load_edition, load_testimony
 from editions.make.markdown import convert_texts
-from editions.model import Markdown, Where
+from editions.model import Markdown
 from editions.prose import normalized, semantic_lines
+
+from .support import link_problems
 
 FUZZ = settings(derandomize=True, deadline=None, max_examples=150, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -52,11 +54,11 @@ structures = st.recursive(
 
 def assert_located(problems: list[Problem], path: str) -> None:
     for problem in problems:
-        assert problem.path == path
-        assert problem.line >= 1
-        assert problem.col >= 1
+        assert problem.where.path == path
+        assert problem.where.line >= 1
+        assert problem.where.col >= 1
         assert problem.message
-        assert problem.severity == "error"
+        assert problem.is_error
         assert "Traceback" not in problem.message
 
 
@@ -148,9 +150,9 @@ def test_random_markdown_comes_out_safe(texts: list[str]) -> None:
     for html in convert_texts([t for t in texts if not list(nesting_problems(t))]):
         assert_safe(html)
     for text in texts:
-        for problem in check_links(Path("."), Markdown(text, Where("t.yaml", 9, 3))):
-            assert problem.line >= 9
-            assert problem.col >= 3
+        for problem in link_problems(Path("."), Markdown(text, Where("t.yaml", 9, 3))):
+            assert problem.where.line >= 9
+            assert problem.where.col >= 3
 
 
 # Prose in each shipped language: words, the language's abbreviations, pandoc's, numbers,

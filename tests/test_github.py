@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from editions.errors import Problem
+from editions.errors import Problem, Severity, Where
 from editions.review.github import annotation
 
 from .conftest import REPO, run
@@ -39,10 +39,10 @@ def test_warnings_are_warning_annotations_and_pass(project: Path) -> None:
 
 
 def test_annotations_are_escaped_as_github_reads_them() -> None:
-    problem = Problem("odd,name:1.yaml", 3, 4, "100% sure\r\nsecond line")
-    assert annotation("error", problem, problem.message) == (
+    problem = Problem(Where("odd,name:1.yaml", 3, 4), "100% sure\r\nsecond line")
+    assert annotation(Severity.ERROR, problem, problem.message) == (
         "::error file=odd%2Cname%3A1.yaml,line=3,col=4::100%25 sure%0D%0Asecond line")
-    assert annotation("error", None, "a: b, c") == "::error::a: b, c"
+    assert annotation(Severity.ERROR, None, "a: b, c") == "::error::a: b, c"
 
 
 def _relative(path: Path) -> str:

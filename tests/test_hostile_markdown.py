@@ -22,13 +22,13 @@ from editions.load.archive import load_archive
 from editions.make.addresses import page_path
 from editions.make.assemble import assemble
 from editions.make.build import assets
-from editions.make.markdown import convert_editions
+from editions.make.markdown import convert
 from editions.make.pdf import render_pdf
 from editions.make.render import Renderer
 
 from .conftest import copy_sample, run, write
 from .pages import Page, pdf_text
-from .support import edit, tiny_png
+from .support import edit, link_problems, tiny_png
 
 # name, Markdown, what the story's HTML must hold afterwards (the neutralised form)
 CASES = [
@@ -124,7 +124,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     root = hostile_project(tmp_path_factory.mktemp("hostile") / "publication")
     archive = load_archive(root)
     view = assemble(archive)[0]
-    text = convert_editions([view], archive.references)[1]
+    text = convert([view], (), archive.references).editions[1]
     renderer = Renderer(root / "templates", archive.settings)
     html = renderer.edition_page(view, text)
     files = assets(root)
@@ -246,13 +246,12 @@ LINKS = [
 
 
 def test_check_refuses_exactly_the_links_the_filter_drops(tmp_path: Path) -> None:
-    from editions.check.links import check_links
     from editions.make.markdown import convert_texts
     from editions.model import Markdown, Where
 
     pages = convert_texts(LINKS)
     for text, page in zip(LINKS, pages, strict=True):
-        problems = list(check_links(tmp_path, Markdown(text, Where("t.yaml", 1, 1))))
+        problems = link_problems(tmp_path, Markdown(text, Where("t.yaml", 1, 1)))
         kept = "<a href=" in page
         assert len(problems) == (0 if kept else 1), (text, page, problems)
 

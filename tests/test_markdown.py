@@ -8,7 +8,7 @@ import pytest
 
 from editions.load.archive import load_archive
 from editions.make.assemble import assemble, assemble_testimonies
-from editions.make.markdown import convert, convert_editions
+from editions.make.markdown import convert
 
 from .conftest import write
 
@@ -32,7 +32,7 @@ def story_html(project: Path, story: str) -> str:
     path.write_text(path.read_text().replace("  - maurey-usa", "  - kim-canada\n  - maurey-usa"))
     archive = load_archive(project)
     views = [v for v in assemble(archive) if v.number == 1]
-    return convert_editions(views, archive.references)[1].stories["kim-canada"]
+    return convert(views, (), archive.references).editions[1].stories["kim-canada"]
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_footnotes_get_ids_of_their_own(project: Path) -> None:
 
 def test_citations_are_numbered_in_print_order(project: Path) -> None:
     archive = load_archive(project)
-    text = convert_editions(assemble(archive), archive.references)[3]
+    text = convert(assemble(archive), (), archive.references).editions[3]
     # Edition 3 cites cree2010 first in its introduction, so it is reference 1.
     assert 'href="#ref-cree2010" role="doc-biblioref">1</a>' in text.intro
     assert text.bibliography.index("ref-cree2010") < text.bibliography.index("ref-younger2009")
@@ -130,14 +130,14 @@ def test_builds_at_once_share_the_cache(project: Path, monkeypatch: pytest.Monke
     views = assemble(archive)
     cache = project / ".editions-cache" / "markdown.sqlite"
     with ThreadPoolExecutor(2) as pool:
-        parts = list(pool.map(lambda part: convert_editions(part, archive.references, cache),
+        parts = list(pool.map(lambda part: convert(part, (), archive.references, cache).editions,
                               [views[:3], views[2:]]))
 
     def no_pandoc(*args: object) -> None:
         raise AssertionError("pandoc started although everything is in the cache")
 
     monkeypatch.setattr(markdown, "_run_pandoc", no_pandoc)
-    cached = convert_editions(views, archive.references, cache)
+    cached = convert(views, (), archive.references, cache).editions
     assert cached == {**parts[0], **parts[1]}
 
 
@@ -148,7 +148,7 @@ def test_a_damaged_cache_is_started_again(project: Path, caplog: pytest.LogCaptu
     archive = load_archive(project)
     cache = project / "cache.sqlite"
     cache.write_bytes(b"not a database at all" * 100)
-    text = convert_editions(assemble(archive), archive.references, cache)
+    text = convert(assemble(archive), (), archive.references, cache).editions
     assert "multiple sclerosis" in text[1].stories["maurey-usa"]
     assert "the Markdown cache is damaged (file is not a database); starting it again" in (
         caplog.text)
@@ -158,5 +158,5 @@ def test_a_damaged_cache_is_started_again(project: Path, caplog: pytest.LogCaptu
 
     monkeypatch.setattr(markdown, "_run_pandoc", no_pandoc)
     caplog.clear()
-    assert convert_editions(assemble(archive), archive.references, cache) == text
+    assert convert(assemble(archive), (), archive.references, cache).editions == text
     assert caplog.text == ""

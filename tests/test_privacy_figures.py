@@ -7,7 +7,8 @@ from pathlib import Path
 import yaml
 
 from editions.check.privacy import scan_text
-from editions.model import Markdown, Where
+from editions.errors import Where
+from editions.model import Markdown
 
 from .conftest import run, write
 from .support import GOOD

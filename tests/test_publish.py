@@ -16,7 +16,7 @@ from editions.edit.publish import (
     Step,
     decide,
 )
-from editions.errors import ContentError, Problem
+from editions.errors import ContentError, Problem, Where
 from editions.load.archive import load_archive
 from editions.make.build import build
 from editions.model import PartialDate
@@ -35,8 +35,8 @@ NEW = "Six months on I have not had a single relapse"
 SAME = Comparison(prints_same=True, records_data=True)
 CHANGED = Comparison(prints_same=False, records_data=True)
 OLD_RECORD = Comparison(prints_same=True, records_data=False)  # texts only, and git agrees
-GIT_CHANGE = Problem("references.yaml", 3, 1, "edition 2 (editions/002.yaml) is published and "
-                     "frozen; this change alters what it prints")
+GIT_CHANGE = Problem(Where("references.yaml", 3, 1), "edition 2 (editions/002.yaml) is "
+                     "published and frozen; this change alters what it prints")
 OLD_RECORD_CHANGED = Comparison(prints_same=True, records_data=False, data_changes=(GIT_CHANGE,))
 
 

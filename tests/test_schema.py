@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from editions.edit.fmt import archive_files, spec_for
-from editions.edit.schema import instance, schema, stale_schemas
+from editions.edit.schema import schema, stale_schemas
 from editions.errors import Problem
-from editions.load.archive import EDITION_FIELDS, load_edition, load_testimony, parse_yaml
+from editions.load.archive import (
+    EDITION_FIELDS,
+    Node,
+    load_edition,
+    load_testimony,
+    parse_yaml,
+    plain_data,
+)
 
 from .conftest import REPO, run, write
 from .support import GOOD as GOOD_TESTIMONY
@@ -28,6 +36,11 @@ status: draft
 testimonies:
   - maurey-usa
 """
+
+
+def instance(node: Node) -> Any:
+    """A parsed file as the data a YAML 1.2 reader makes of it, for validation."""
+    return plain_data(node, booleans=True, max_digits=None)
 
 
 def validator(kind: str) -> Draft202012Validator:

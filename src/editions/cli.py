@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from editions.errors import ContentError, EditionsError, Problem, shown
+from editions.errors import ContentError, EditionsError, Problem, Severity, shown
 from editions.versions import package_version
 
 log = logging.getLogger("editions")
@@ -108,7 +108,7 @@ def _plural(count: int, word: str) -> str:
 
 def _counts(problems: list[Problem]) -> str:
     """'3 problems', '2 warnings' or '3 problems and 2 warnings'."""
-    warnings = sum(1 for p in problems if p.severity == "warning")
+    warnings = sum(1 for p in problems if not p.is_error)
     errors = len(problems) - warnings
     parts = [_plural(errors, "problem")] if errors or not warnings else []
     if warnings:
@@ -279,14 +279,14 @@ def _check_github(root: Path, strict: bool) -> None:
     except ContentError as err:
         problems, summary = err.problems, ""
     except EditionsError as err:
-        click.echo(annotation("error", None, str(err)))
+        click.echo(annotation(Severity.ERROR, None, str(err)))
         sys.exit(1)
     from editions.load.history import toplevel
 
     top = toplevel(root)  # annotations name files from the repository's root
     for problem in problems:
         click.echo(annotation(problem.severity, problem, problem.message, root, top))
-    errors = sum(1 for p in problems if p.severity == "error")
+    errors = sum(1 for p in problems if p.is_error)
     warnings = len(problems) - errors if strict else 0  # --strict fails on warnings too
     if errors or warnings:
         found = [_plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 # What a terminal acts on rather than shows: C0 and C1 controls (a newline, ESC's sequences),
 # the line and paragraph separators and the bidirectional overrides that reorder a line.
@@ -22,17 +23,39 @@ class EditionsError(Exception):
 
 
 @dataclass(frozen=True, order=True)
+class Where:
+    """A place in a file, the one way a problem or a record says where it is; line and
+    column count from 1."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+class Severity(StrEnum):
+    """How much a problem weighs: an error stops a build, a warning asks the editor to look."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
 class Problem:
     """One finding about the content, located in a file."""
 
-    path: str
-    line: int
-    col: int
+    where: Where
     message: str
-    severity: str = "error"
+    severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
-        return shown(f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}")
+        return shown(f"{self.where}: {self.severity}: {self.message}")
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
 
 
 class ContentError(EditionsError):
@@ -43,12 +66,12 @@ class ContentError(EditionsError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
-    def at(cls, path: str, line: int, col: int, message: str) -> ContentError:
-        return cls([Problem(path, line, col, message)])
+    def at(cls, where: Where, message: str) -> ContentError:
+        return cls([Problem(where, message)])
 
 
-def _problem_order(problem: Problem) -> tuple[str, int, int, str]:
-    return (problem.path, problem.line, problem.col, problem.message)
+def _problem_order(problem: Problem) -> tuple[Where, str]:
+    return (problem.where, problem.message)
 
 
 class BuildLocked(EditionsError):

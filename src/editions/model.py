@@ -8,21 +8,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from editions.errors import Where
+
 # ASCII digits only: \d would take '２００７' (full-width) or Arabic-Indic digits too.
 DATE_PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # The folder of a publication that holds the pictures its texts show.
 IMAGES_DIR = "images"
 EDITION_FILE_PATTERN = re.compile(r"^([0-9]{3})\.yaml$")
-
-
-@dataclass(frozen=True)
-class Where:
-    """A place in a file; line and column count from 1."""
-
-    path: str
-    line: int = 1
-    col: int = 1
 
 
 @dataclass(frozen=True, order=True)
@@ -202,7 +195,3 @@ class Archive:
         """The ids of testimonies whose consent is withdrawn: no page may show them."""
         return frozenset(t.id for t in self.testimonies.values() if t.is_withdrawn)
 
-    @property
-    def publishable(self) -> dict[str, Testimony]:
-        """The testimonies a listing or a testimony page may show."""
-        return {i: t for i, t in self.testimonies.items() if not t.is_withdrawn}

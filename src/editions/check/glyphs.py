@@ -7,8 +7,8 @@ import io
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from editions.errors import Problem
-from editions.model import Archive, Edition, Markdown, Testimony, Where
+from editions.errors import Problem, Severity, Where
+from editions.model import Archive, Edition, Markdown, Testimony
 
 FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 SHOWN = 20  # characters named in a message: a pasted emoji wall stays one short line
@@ -80,9 +80,9 @@ def _text_problems(text: Markdown, covered: frozenset[int]) -> Iterator[Problem]
         others = "".join(char for _, char in found[1:SHOWN + 1])
         more = "…" if len(found) > SHOWN + 1 else ""
         said = f"{_describe(first)} and {len(found) - 1} other characters ({others}{more}) are"
-    yield Problem(where.path, where.line, where.col,
+    yield Problem(where,
                   f"{said} in none of the publication's fonts: the PDF prints them in whatever "
-                  "font the building machine has, or as empty boxes", "warning")
+                  "font the building machine has, or as empty boxes", Severity.WARNING)
 
 
 def _field(value: str, where: Where) -> Markdown:

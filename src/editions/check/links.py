@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from editions.errors import Problem
-from editions.model import IMAGES_DIR, Markdown, Where
+from editions.errors import Problem, Severity, Where
+from editions.model import IMAGES_DIR, Markdown
 
 IMAGE_TYPES = {  # extension: (format name, the file's first bytes)
     ".png": ("PNG", (b"\x89PNG\r\n\x1a\n",)),
@@ -406,22 +406,22 @@ def text_problems(text: Markdown) -> Iterator[Problem]:
     own, whatever the folder around it holds."""
     for offset, message in nesting_problems(text.text):
         where = text.line_of(offset)
-        yield Problem(where.path, where.line, where.col, message)
+        yield Problem(where, message)
     tags = html_tags(text.text)
     if tags:
         offset, tag = tags[0]
         where = text.line_of(offset)
         more = f" (and {len(tags) - 1} more in this text)" if len(tags) > 1 else ""
-        yield Problem(where.path, where.line, where.col,
+        yield Problem(where,
                       f"'{_short(tag)}' is printed as written, angle brackets and all{more}: "
                       "HTML is not read here; write *italic*, **bold** or [words](https://...) "
-                      "in Markdown", "warning")
+                      "in Markdown", Severity.WARNING)
     for found in targets(text.text):
         if not _names_image(found):
             problem = link_problem(found.target)
             if problem:
                 where = text.line_of(found.offset)
-                yield Problem(where.path, where.line, where.col, problem)
+                yield Problem(where, problem)
 
 
 @dataclass(frozen=True)
@@ -449,14 +449,7 @@ def image_problems(root: Path, uses: Iterable[ImageUse]) -> Iterator[Problem]:
     for use in uses:
         problem = image_problem(root, use.target, use.alt)
         if problem:
-            yield Problem(use.where.path, use.where.line, use.where.col, problem)
-
-
-def check_links(root: Path, text: Markdown) -> Iterator[Problem]:
-    """Every refused link or image of a text, and nesting pandoc cannot read in good time,
-    at its line and column; a warning where HTML would print as written."""
-    yield from text_problems(text)
-    yield from image_problems(root, image_uses(text))
+            yield Problem(use.where, problem)
 
 
 # Pandoc's citation syntax: `@key` not preceded by a word character, or `@{key}`.
@@ -500,7 +493,7 @@ def read_images(root: Path, paths: set[str]) -> dict[str, bytes]:
             except OSError as err:
                 problem = f"image '{path}' cannot be read: {err.strerror}"
         if problem:
-            problems.append(Problem(path, 1, 1, problem))
+            problems.append(Problem(Where(path, 1, 1), problem))
     if problems:
         raise ContentError(problems)
     return found

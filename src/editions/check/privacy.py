@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import phonenumbers
 from babel import Locale
 
-from editions.errors import Problem
+from editions.errors import Problem, Severity, Where
 from editions.i18n import shipped_languages
-from editions.model import Markdown, Testimony, Where
+from editions.model import Markdown, Testimony
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
@@ -95,7 +95,7 @@ class Finding:
         message = self.note or (f"{self.kind} in a testimony: '{self.text}'; remove it, or "
                                 "acknowledge it under 'privacy: acknowledged:' if the "
                                 "contributor agreed")
-        return Problem(self.where.path, self.where.line, self.where.col, message, "warning")
+        return Problem(self.where, message, Severity.WARNING)
 
 
 def _digits(text: str) -> int:
@@ -276,6 +276,6 @@ def privacy_problems(t: Testimony) -> Iterator[Problem]:
         yield finding.problem()
     for text, where in t.acknowledged:
         if text not in used:
-            yield Problem(where.path, where.line, where.col,
+            yield Problem(where,
                           f"acknowledged '{text}' is no longer in the testimony: remove it from "
-                          "'privacy: acknowledged:'", "warning")
+                          "'privacy: acknowledged:'", Severity.WARNING)

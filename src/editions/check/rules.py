@@ -13,8 +13,8 @@ from pathlib import Path
 from editions.check.glyphs import record_glyph_problems
 from editions.check.links import ImageUse, citation_keys, image_problems, image_uses, text_problems
 from editions.check.privacy import privacy_problems
-from editions.errors import Problem
-from editions.model import Archive, Edition, Settings, Testimony, Where
+from editions.errors import Problem, Severity, Where
+from editions.model import Archive, Edition, Settings, Testimony
 
 # The ids an edition's page gives its own elements (templates/edition.html, pandoc's
 # bibliography); a testimony's article takes its id, so it may not be one of these.
@@ -27,10 +27,6 @@ PAGE_ID_FORMS = re.compile(r"^(?:.*-title|ref-.*|withdrawn-\d+)$")
 def reserved_id(tid: str) -> bool:
     """Whether a testimony with this id would share an element id with its edition's page."""
     return tid in PAGE_IDS or PAGE_ID_FORMS.match(tid) is not None
-
-
-def _problem(where: Where, message: str) -> Problem:
-    return Problem(where.path, where.line, where.col, message)
 
 
 @dataclass(frozen=True)
@@ -118,9 +114,9 @@ def _placeholder_problems(settings: Settings) -> Iterator[Problem]:
     read = settings.where.get(".")
     for name, words in NAMED_SETTINGS.items():
         if read is not None and name not in settings.where:
-            yield Problem(read.path, 1, 1, f"no '{name}': every page prints the tool's "
+            yield Problem(Where(read.path, 1, 1), f"no '{name}': every page prints the tool's "
                           f"placeholder '{getattr(settings, name)}'; write the publication's "
-                          f"own {words}", "warning")
+                          f"own {words}", Severity.WARNING)
 
 
 def _language_problems(settings: Settings) -> Iterator[Problem]:
@@ -136,7 +132,7 @@ def _language_problems(settings: Settings) -> Iterator[Problem]:
         Locale.parse(settings.language.replace("-", "_"))
     except (ValueError, TypeError, UnknownLocaleError):
         where = settings.where.get("language") or Where("publication.yaml")
-        yield _problem(where, f"language '{settings.language}' is not a language Babel knows: "
+        yield Problem(where, f"language '{settings.language}' is not a language Babel knows: "
                        "write a tag such as en-GB or de-DE")
 
 
@@ -149,19 +145,19 @@ def _site_url_problems(settings: Settings) -> Iterator[Problem]:
         url.port  # noqa: B018 -- raises ValueError for a port above 65535 or not a number
         if url.username is not None or url.password is not None:
             where = settings.where.get("site_url") or Where("publication.yaml")
-            yield _problem(where, "site_url holds a user name or password: every page and the "
+            yield Problem(where, "site_url holds a user name or password: every page and the "
                            "feed would print it; write the public address alone")
             web = True  # said already
     except ValueError:  # an unclosed [ in the host, a port out of range, say
         web = False
     if not web or any(c.isspace() for c in settings.site_url):
         where = settings.where.get("site_url") or Where("publication.yaml")
-        yield _problem(where, f"site_url '{settings.site_url}' is not a web address: write the "
+        yield Problem(where, f"site_url '{settings.site_url}' is not a web address: write the "
                        "archive's public address, such as https://example.org/news/")
 
 
 def errors(problems: list[Problem]) -> list[Problem]:
-    return [p for p in problems if p.severity == "error"]
+    return [p for p in problems if p.is_error]
 
 
 def _check_testimony(t: Testimony, today: dt.date) -> Iterator[Problem]:
@@ -173,10 +169,10 @@ def _check_testimony(t: Testimony, today: dt.date) -> Iterator[Problem]:
 def _id_problems(t: Testimony) -> Iterator[Problem]:
     """A testimony's id names its page and its element on an edition's page."""
     if t.id == "index":
-        yield _problem(t.where["."], "'index' cannot be a testimony's id: testimonies/index.html "
+        yield Problem(t.where["."], "'index' cannot be a testimony's id: testimonies/index.html "
                        "lists the testimonies; rename the file")
     elif reserved_id(t.id):
-        yield _problem(t.where["."], f"'{t.id}' cannot be a testimony's id: an edition's page "
+        yield Problem(t.where["."], f"'{t.id}' cannot be a testimony's id: an edition's page "
                        "uses it for an element of its own (reserved: "
                        f"{', '.join(PAGE_IDS)}, ids ending in '-title', and 'ref-…', "
                        "'withdrawn-N'); rename the file")
@@ -186,11 +182,11 @@ def _consent_problems(t: Testimony, today: dt.date) -> Iterator[Problem]:
     # Consent given after the story came is never a problem: it can come later.
     withdrawn, given = t.consent.withdrawn, t.consent.given
     if withdrawn and given and withdrawn < given:
-        yield _problem(t.where["consent.withdrawn"], f"consent withdrawn on {withdrawn}, "
+        yield Problem(t.where["consent.withdrawn"], f"consent withdrawn on {withdrawn}, "
                        f"before it was given ({given})")
     if withdrawn and withdrawn.first_day > today:
         # Past editions would say "Revised on" that day, which has not come.
-        yield _problem(t.where["consent.withdrawn"], f"consent withdrawn on {withdrawn} is "
+        yield Problem(t.where["consent.withdrawn"], f"consent withdrawn on {withdrawn} is "
                        "in the future: write the day the contributor withdrew it")
 
 
@@ -201,18 +197,18 @@ def _update_problems(t: Testimony, today: dt.date) -> Iterator[Problem]:
     for index, update in enumerate(t.updates):
         at = t.where.get(f"updates[{index}].date", update.where)
         if update.date.first_day > today:
-            yield _problem(at, f"update dated {update.date} is in the future")
+            yield Problem(at, f"update dated {update.date} is in the future")
         if last is not None and update.date < last:
-            yield _problem(at, f"update dated {update.date} comes after one dated {last}: "
+            yield Problem(at, f"update dated {update.date} comes after one dated {last}: "
                            "updates go oldest first")
         last = update.date
         if update.label is not None:
             continue
         if t.started is None:
-            yield _problem(update.where, "update has no 'label' and the testimony has no "
+            yield Problem(update.where, "update has no 'label' and the testimony has no "
                            "'started' date to derive one from")
         elif update.date < t.started:
-            yield _problem(at, f"update dated {update.date} is before the treatment started "
+            yield Problem(at, f"update dated {update.date} is before the treatment started "
                            f"({t.started}): give it a 'label'")
 
 
@@ -221,10 +217,10 @@ def _check_edition(archive: Archive, e: Edition, previous: Edition | None) -> It
     w = e.where
     yield from _edition_number_problems(e)
     if previous is not None and e.date < previous.date:
-        yield _problem(w["date"], f"edition {e.number} is dated {e.date}, before edition "
+        yield Problem(w["date"], f"edition {e.number} is dated {e.date}, before edition "
                        f"{previous.number} ({previous.date})")
     if not e.testimonies:
-        yield _problem(w["testimonies"], "an edition prints at least one testimony")
+        yield Problem(w["testimonies"], "an edition prints at least one testimony")
     yield from _listed_problems(archive, e)
 
 
@@ -233,10 +229,10 @@ def _edition_number_problems(e: Edition) -> Iterator[Problem]:
     w = e.where
     expected = int(e.path.rsplit("/", 1)[-1][:3])
     if e.number < 1:
-        yield _problem(w["number"], f"edition numbers start at 1, not {e.number}: the first "
+        yield Problem(w["number"], f"edition numbers start at 1, not {e.number}: the first "
                        "edition is editions/001.yaml")
     elif e.number != expected:
-        yield _problem(w["number"], f"edition number {e.number} does not match its file name "
+        yield Problem(w["number"], f"edition number {e.number} does not match its file name "
                        f"({expected:03d}.yaml)")
 
 
@@ -247,7 +243,7 @@ def _listed_problems(archive: Archive, e: Edition) -> Iterator[Problem]:
     for index, tid in enumerate(e.testimonies):
         at = w[f"testimonies[{index}]"]
         if tid in seen:
-            yield _problem(at, f"'{tid}' is listed twice (first as number {seen[tid] + 1})")
+            yield Problem(at, f"'{tid}' is listed twice (first as number {seen[tid] + 1})")
             continue
         seen[tid] = index
         testimony = archive.testimonies.get(tid)
@@ -263,7 +259,7 @@ def _missing_testimony_problems(archive: Archive, tid: str, at: Where) -> Iterat
         return  # its file is there but did not load: that problem is reported already
     close = difflib.get_close_matches(tid, list(archive.testimonies), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    yield _problem(at, f"no testimony '{tid}' in testimonies/{hint}")
+    yield Problem(at, f"no testimony '{tid}' in testimonies/{hint}")
 
 
 def _printed_testimony_problems(e: Edition, tid: str, testimony: Testimony, at: Where
@@ -271,17 +267,17 @@ def _printed_testimony_problems(e: Edition, tid: str, testimony: Testimony, at: 
     """A listed testimony the edition may not print on its date: received after it, or
     without the contributor's consent then."""
     if testimony.received > e.date:
-        yield _problem(at, f"'{tid}' was received on {testimony.received}, after this "
+        yield Problem(at, f"'{tid}' was received on {testimony.received}, after this "
                        f"edition's date ({e.date})")
     consent = testimony.consent
     if consent.given is None:
-        yield _problem(at, f"'{tid}' has no consent: no edition may print it before its "
+        yield Problem(at, f"'{tid}' has no consent: no edition may print it before its "
                        f"file says when the contributor agreed (consent: given: DATE)")
     elif consent.given > e.date:
-        yield _problem(at, f"'{tid}' has no consent by this edition's date ({e.date}); "
+        yield Problem(at, f"'{tid}' has no consent by this edition's date ({e.date}); "
                        f"consent given {consent.given}")
     if consent.withdrawn and consent.withdrawn <= e.date:
-        yield _problem(at, f"'{tid}' withdrew consent on {consent.withdrawn}, on or before "
+        yield Problem(at, f"'{tid}' withdrew consent on {consent.withdrawn}, on or before "
                        f"this edition's date ({e.date})")
 
 
@@ -295,7 +291,7 @@ def _check_published_order(e: Edition, previous: Edition | None,
         return  # an edition numbered below 1 is refused already; its date says nothing
     if previous is not None and e.date < previous.date:
         return  # already refused as going back in time
-    yield _problem(e.where["date"], f"edition {e.number} is published and dated {e.date}, not "
+    yield Problem(e.where["date"], f"edition {e.number} is published and dated {e.date}, not "
                    f"after edition {published.number} ({published.date}), published before "
                    "it: published editions' dates rise with their numbers")
 
@@ -309,7 +305,7 @@ def _check_citations(archive: Archive, citations: Iterable[tuple[str, Where]]
         if key not in known:
             close = difflib.get_close_matches(key, list(known), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            yield _problem(where, f"citation '@{key}' is not in references.yaml{hint}")
+            yield Problem(where, f"citation '@{key}' is not in references.yaml{hint}")
 
 
 def _check_withdrawn_names(archive: Archive) -> Iterator[Problem]:
@@ -328,7 +324,7 @@ def _check_withdrawn_names(archive: Archive) -> Iterator[Problem]:
         for match in pattern.finditer(text.text):
             gone = withdrawn[match.group(1)]
             where = text.line_of(match.start())
-            yield Problem(where.path, where.line, where.col,
+            yield Problem(where,
                           f"names '{gone.name}', whose testimony ({gone.id}) was withdrawn on "
                           f"{gone.consent.withdrawn}: reword it, every page built shows this "
-                          "text", "warning")
+                          "text", Severity.WARNING)

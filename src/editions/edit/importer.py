@@ -786,7 +786,7 @@ def _loads(root: Path, path: Path, broken: list[Problem]) -> bool:
 
     problems: list[Problem] = []
     record = load_testimony(root, path, problems)
-    errors = [p for p in problems if p.severity == "error"]
+    errors = [p for p in problems if p.is_error]
     broken.extend(errors)
     return record is not None and not errors
 
@@ -837,7 +837,7 @@ def lint(root: Path, plan: ImportPlan) -> None:
             continue
         problems: list[Problem] = []
         record = load_testimony(root, planned.path, problems, planned.after.encode("utf-8"))
-        if record is None or any(p.severity == "error" for p in problems):
+        if record is None or any(p.is_error for p in problems):
             raise ContentError(problems)
         plan.warnings.extend(privacy_problems(record))
 

@@ -137,7 +137,7 @@ def _go_ahead(decision: Decision) -> tuple[Step, ...]:
 def _checked(root: Path, on: dt.date) -> Archive:
     """The archive, loaded and checked: publishing stops at any error in it."""
     archive = load_archive(root)
-    problems = [p for p in check_archive(archive, on) if p.severity == "error"]
+    problems = [p for p in check_archive(archive, on) if p.is_error]
     if problems:
         raise ContentError(problems)
     return archive

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from editions.load.archive import EDITION_FIELDS, TESTIMONY_FIELDS, Field, Node, plain_data
+from editions.load.archive import EDITION_FIELDS, TESTIMONY_FIELDS, Field
 from editions.model import DATE_PATTERN, ID_PATTERN
 
 SCHEMA_DIR = "schemas"
@@ -112,8 +112,3 @@ def write_schemas(root: Path) -> list[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(schema_text(kind), encoding="utf-8")
     return changed
-
-
-def instance(node: Node) -> Any:
-    """A parsed file as the data a YAML 1.2 reader makes of it, for validation."""
-    return plain_data(node, booleans=True, max_digits=None)

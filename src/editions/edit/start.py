@@ -115,7 +115,7 @@ def _validate(answers: Answers) -> None:
                         language=answers.language.strip(), site_url=answers.site_url.strip(),
                         paper=answers.paper, treatment=answers.treatment)
     for problem in _check_settings(settings):
-        if problem.severity == "error":
+        if problem.is_error:
             raise EditionsError(problem.message.replace("site_url", "the site address"))
     if answers.paper not in ("A4", "A5", "Letter"):
         raise EditionsError(f"paper '{answers.paper}' is not one of A4, A5, Letter")

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import yaml
 
-from editions.errors import ContentError, EditionsError, Problem
+from editions.errors import ContentError, EditionsError, Problem, Severity, Where
 from editions.load.files import RefusedFile, read_source
 from editions.model import (
     EDITION_FILE_PATTERN,
@@ -30,7 +30,6 @@ from editions.model import (
     Settings,
     Testimony,
     Update,
-    Where,
 )
 
 log = logging.getLogger(__name__)
@@ -85,23 +84,23 @@ def parse_yaml(path: str, data: bytes) -> Node:
     MAX_DEPTH levels deep (libyaml itself stops at 1,000 levels before any of our code runs).
     """
     if len(data) > MAX_FILE_BYTES:
-        raise _Stop(Problem(path, 1, 1, f"file is {len(data):,} bytes; the limit is "
+        raise _Stop(Problem(Where(path, 1, 1), f"file is {len(data):,} bytes; the limit is "
                                         f"{MAX_FILE_BYTES:,} bytes (1 MiB) per file"))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        raise _Stop(Problem(path, line, col, "file is not UTF-8 text")) from None
+        raise _Stop(Problem(Where(path, line, col), "file is not UTF-8 text")) from None
     text = text.removeprefix("\ufeff")
     bad = FORBIDDEN_CHARACTERS.search(text)
     if bad:
         line, col = _position(text, bad.start())
-        raise _Stop(Problem(path, line, col, forbidden_message(bad.group())))
+        raise _Stop(Problem(Where(path, line, col), forbidden_message(bad.group())))
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
-        raise _Stop(Problem(path, 1, 1, "file is empty"))
+        raise _Stop(Problem(Where(path, 1, 1), "file is empty"))
     events = _Events(path, yaml.parse(text, Loader=_Parser))
     try:
         return _compose(path, events, text.splitlines())
@@ -111,10 +110,10 @@ def parse_yaml(path: str, data: bytes) -> Node:
         reason = err.problem or err.context or "not valid YAML"
         if reason == "exceeded maximum nesting depth":  # libyaml's own limit, 1,000 levels
             reason = f"nested more than {MAX_DEPTH} levels deep"
-            raise _Stop(Problem(path, line, col, reason)) from None
+            raise _Stop(Problem(Where(path, line, col), reason)) from None
         raise _Stop(_syntax_problem(path, text, err, line, col, reason)) from None
     except yaml.YAMLError as err:
-        raise _Stop(Problem(path, 1, 1, f"YAML syntax: {err}")) from None
+        raise _Stop(Problem(Where(path, 1, 1), f"YAML syntax: {err}")) from None
 
 
 # C0 and C1 control characters other than tab and line breaks, and the invisible controls
@@ -173,15 +172,15 @@ def _syntax_problem(path: str, text: str, err: yaml.MarkedYAMLError, line: int, 
     quote, or a key without its ':', only lines later."""
     context, opened = err.context or "", err.context_mark
     if context in _UNCLOSED and opened is not None and opened.line + 1 < line:
-        return Problem(path, opened.line + 1, opened.column + 1,
+        return Problem(Where(path, opened.line + 1, opened.column + 1),
                        f"YAML syntax: {_UNCLOSED[context]} ({reason}, line {line})")
     if "mapping values are not allowed" in reason:
         key = _runaway_key(text, line)
         if key is not None:
             start, words = key
-            return Problem(path, *start, f"YAML syntax: '{words}' has no ':' after it, so it "
-                           f"runs on into line {line}, where a ':' is not allowed")
-    return Problem(path, line, col, f"YAML syntax: {reason}")
+            return Problem(Where(path, *start), f"YAML syntax: '{words}' has no ':' after it, "
+                           f"so it runs on into line {line}, where a ':' is not allowed")
+    return Problem(Where(path, line, col), f"YAML syntax: {reason}")
 
 
 def _runaway_key(text: str, line: int) -> tuple[tuple[int, int], str] | None:
@@ -222,7 +221,7 @@ class _Events:
             self.nodes += 1
             if self.nodes > MAX_NODES:
                 where = _where(self.path, event)
-                raise _Stop(Problem(self.path, where.line, where.col,
+                raise _Stop(Problem(Where(self.path, where.line, where.col),
                                     f"more than {MAX_NODES:,} values in one file"))
         return event
 
@@ -236,7 +235,7 @@ def _compose(path: str, events: _Events, lines: list[str]) -> Node:
     following = next(events)
     if isinstance(following, yaml.DocumentStartEvent):
         second = _where(path, following)
-        raise _Stop(Problem(path, second.line, second.col,
+        raise _Stop(Problem(Where(path, second.line, second.col),
                             "only one YAML document is allowed per file"))
     assert isinstance(end, yaml.DocumentEndEvent), end
     return node
@@ -260,25 +259,25 @@ def _node(path: str, event: yaml.Event, rest: Iterator[yaml.Event], lines: list[
     elif isinstance(event, yaml.MappingStartEvent):
         node = _mapping(path, where, rest, lines, depth)
     if node is None:  # the events ran out inside the collection, or were no node's
-        raise _Stop(Problem(path, where.line, where.col, "unexpected end of YAML"))
+        raise _Stop(Problem(Where(path, where.line, where.col), "unexpected end of YAML"))
     return node
 
 
 def _refuse_markup(path: str, event: yaml.Event, where: Where, depth: int) -> None:
     """Stop at a node nested too deep, or marked as YAML allows and editions never accepts."""
     if depth > MAX_DEPTH:
-        raise _Stop(Problem(path, where.line, where.col,
+        raise _Stop(Problem(Where(path, where.line, where.col),
                             f"nested more than {MAX_DEPTH} levels deep"))
     if isinstance(event, yaml.AliasEvent):
-        raise _Stop(Problem(path, where.line, where.col,
+        raise _Stop(Problem(Where(path, where.line, where.col),
                             f"aliases are not allowed (*{event.anchor}): write the value out"))
     anchor = getattr(event, "anchor", None)
     if anchor:
-        raise _Stop(Problem(path, where.line, where.col,
+        raise _Stop(Problem(Where(path, where.line, where.col),
                             f"anchors are not allowed (&{anchor}): write the value out"))
     tag = _refused_tag(event)
     if tag:
-        raise _Stop(Problem(path, where.line, where.col, f"tags are not allowed ({tag})"))
+        raise _Stop(Problem(Where(path, where.line, where.col), f"tags are not allowed ({tag})"))
 
 
 def _refused_tag(event: yaml.Event) -> str | None:
@@ -298,7 +297,7 @@ def _scalar(path: str, event: yaml.ScalarEvent, where: Where, lines: list[str]) 
     # An escape in a quoted scalar ("\0", "\u202e") can make what the file text refuses.
     bad = FORBIDDEN_CHARACTERS.search(event.value.replace("\r", "\x0b"))
     if bad:
-        raise _Stop(Problem(path, where.line, where.col, forbidden_message(bad.group())
+        raise _Stop(Problem(Where(path, where.line, where.col), forbidden_message(bad.group())
                             + " (here written as an escape)"))
     style = event.style or None
     if style in ("|", ">"):
@@ -336,14 +335,14 @@ def _mapping(path: str, where: Where, rest: Iterator[yaml.Event], lines: list[st
 def _refuse_key(path: str, key: Node, seen: dict[str, Where]) -> None:
     """Stop at a key that is no plain word, a merge key, or one the mapping already has."""
     if key.kind != "scalar":
-        raise _Stop(Problem(path, key.where.line, key.where.col,
+        raise _Stop(Problem(Where(path, key.where.line, key.where.col),
                             "a key must be a plain word, not " + key.describe()))
     if key.text == "<<" and not key.style:
-        raise _Stop(Problem(path, key.where.line, key.where.col,
+        raise _Stop(Problem(Where(path, key.where.line, key.where.col),
                             "merge keys (<<) are not allowed: write the fields out"))
     if key.text in seen:
         first = seen[key.text]
-        raise _Stop(Problem(path, key.where.line, key.where.col,
+        raise _Stop(Problem(Where(path, key.where.line, key.where.col),
                             f"duplicate key '{key.text}' (first given at line "
                             f"{first.line})"))
 
@@ -445,7 +444,7 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def error(self, where: Where, message: str) -> None:
-        self.problems.append(Problem(where.path, where.line, where.col, message))
+        self.problems.append(Problem(where, message))
 
     def mapping(self, node: Node, spec: dict[str, Field], prefix: str,
                 where: dict[str, Where]) -> dict[str, Any]:
@@ -650,10 +649,10 @@ def _read_file(root: Path, path: Path, problems: list[Problem],
         try:
             data = read_source(root, path)
         except RefusedFile as refused:
-            problems.append(Problem(rel, 1, 1, refused.reason))
+            problems.append(Problem(Where(rel, 1, 1), refused.reason))
             return rel, None
         except OSError as err:
-            problems.append(Problem(rel, 1, 1, f"cannot read file: {err.strerror}"))
+            problems.append(Problem(Where(rel, 1, 1), f"cannot read file: {err.strerror}"))
             return rel, None
     try:
         return rel, parse_yaml(rel, data)
@@ -743,13 +742,13 @@ def _load_references(root: Path, problems: list[Problem]) -> References:
     if node is None:
         return References()
     if node.kind != "map" or [k.text for k, _ in node.pairs or []] != ["references"]:
-        problems.append(Problem(rel, node.where.line, node.where.col,
+        problems.append(Problem(Where(rel, node.where.line, node.where.col),
                                 "references.yaml must hold one field, 'references:', "
                                 "a list of CSL entries"))
         return References()
     _, items = (node.pairs or [])[0]
     if items.kind != "seq":
-        problems.append(Problem(rel, items.where.line, items.where.col,
+        problems.append(Problem(Where(rel, items.where.line, items.where.col),
                                 "'references' must be a list of CSL entries"))
         return References()
     entries = []
@@ -757,12 +756,12 @@ def _load_references(root: Path, problems: list[Problem]) -> References:
     for item in items.items or []:
         entry = plain_data(item)
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str | int):
-            problems.append(Problem(rel, item.where.line, item.where.col,
+            problems.append(Problem(Where(rel, item.where.line, item.where.col),
                                     "each reference must be a mapping with an 'id'"))
             continue
         entry["id"] = str(entry["id"])
         if entry["id"] in where:
-            problems.append(Problem(rel, item.where.line, item.where.col,
+            problems.append(Problem(Where(rel, item.where.line, item.where.col),
                                     f"duplicate reference id '{entry['id']}'"))
             continue
         where[entry["id"]] = item.where
@@ -789,13 +788,13 @@ def _unread_files(root: Path, folder: str, what: str) -> Iterator[Problem]:
         if path.suffix.lower() not in (".yaml", ".yml"):
             continue
         if len(relative.parts) > 1:
-            yield Problem(_relative(root, path), 1, 1, f"not read: {what} files are read only "
-                          f"from {folder}/ itself, not its subfolders; move it to "
-                          f"{folder}/{path.name} if it should count", "warning")
+            yield Problem(Where(_relative(root, path), 1, 1), f"not read: {what} files are "
+                          f"read only from {folder}/ itself, not its subfolders; move it to "
+                          f"{folder}/{path.name} if it should count", Severity.WARNING)
         elif path.suffix not in (".yaml", ".yml"):
-            yield Problem(_relative(root, path), 1, 1, f"not read: the name must end in "
+            yield Problem(Where(_relative(root, path), 1, 1), f"not read: the name must end in "
                           f"'.yaml'; rename it {folder}/{path.stem}.yaml if it should count",
-                          "warning")
+                          Severity.WARNING)
 
 
 class Loader(Protocol):
@@ -844,7 +843,7 @@ def load_archive(root: Path | str, problems: list[Problem] | None = None,
     for path in _yaml_files(root / "testimonies"):
         rel = _relative(root, path)
         if path.suffix != ".yaml" or not ID_PATTERN.match(path.stem):
-            problems.append(Problem(rel, 1, 1, f"testimony file name '{path.name}' must be "
+            problems.append(Problem(Where(rel, 1, 1), f"testimony file name '{path.name}' must be "
                                     "<id>.yaml, the id in lowercase letters, digits and hyphens"))
             continue
         testimony = loader.testimony(root, path, problems)
@@ -856,7 +855,7 @@ def load_archive(root: Path | str, problems: list[Problem] | None = None,
     editions: list[Edition] = []
     for path in _yaml_files(root / "editions"):
         if not EDITION_FILE_PATTERN.match(path.name):
-            problems.append(Problem(_relative(root, path), 1, 1,
+            problems.append(Problem(Where(_relative(root, path), 1, 1),
                                     f"edition file name '{path.name}' must be the edition "
                                     "number in three digits, e.g. 007.yaml"))
             continue
@@ -867,9 +866,9 @@ def load_archive(root: Path | str, problems: list[Problem] | None = None,
     problems.extend(_unread_files(root, "testimonies", "testimony"))
     problems.extend(_unread_files(root, "editions", "edition"))
     if not (root / "editions").is_dir() and not (root / "testimonies").is_dir():
-        problems.append(Problem(str(root), 1, 1, "no 'editions/' or 'testimonies/' folder "
+        problems.append(Problem(Where(str(root), 1, 1), "no 'editions/' or 'testimonies/' folder "
                                 "here: run editions in the publication's folder or give --root"))
-    if not collect and any(p.severity == "error" for p in problems):
+    if not collect and any(p.is_error for p in problems):
         raise ContentError(problems)  # warnings are `check`'s to report
     editions.sort(key=lambda e: e.number)
     return Archive(str(root), settings, testimonies, tuple(editions), references,

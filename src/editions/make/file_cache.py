@@ -10,6 +10,7 @@ edition's fingerprint is keyed by the hashes of the files it prints from.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import hashlib
 import json
 import logging
@@ -26,11 +27,11 @@ import yaml
 from editions.cache.store import Store
 from editions.check.glyphs import coverage, fonts_digest
 from editions.check.rules import Scan, file_scan
-from editions.errors import Problem
+from editions.errors import Problem, Where
 from editions.load.archive import load_edition, load_testimony
 from editions.load.files import RefusedFile, read_source
 from editions.make.freeze import edition_fingerprint
-from editions.model import IMAGES_DIR, Archive, Edition, PartialDate, Testimony, Where
+from editions.model import IMAGES_DIR, Archive, Edition, PartialDate, Testimony
 from editions.versions import own_code
 
 log = logging.getLogger(__name__)
@@ -276,6 +277,8 @@ def _decoder(kind: Any) -> Callable[[Any], Any]:
         return lambda v: _check(v, kind)
     if kind is Any:
         return lambda v: v
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return lambda v: kind(_check(v, str))  # a severity, by its value
     if dataclasses.is_dataclass(kind) and isinstance(kind, type):
         return _record_decoder(kind)
     return _generic_decoder(kind)
@@ -316,7 +319,7 @@ def _record_decoder(record: type) -> Callable[[Any], Any]:
     hints = typing.get_type_hints(record, vars(sys.modules[record.__module__]))
     kinds = [hints[f.name] for f in dataclasses.fields(record) if f.init]
     if all(k in (str, int) for k in kinds):
-        # Where and Problem, the most numerous: made at once when every value has its type.
+        # Where, the most numerous: made at once when every value has its type.
         def simple(value: Any) -> Any:
             if type(value) is not list or list(map(type, value)) != kinds:
                 raise TypeError(f"not the plain form of {record.__name__}")

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Protocol
 
 from editions.check.links import IMAGE_PATH, citation_keys, targets
-from editions.errors import Problem
+from editions.errors import Problem, Severity, Where
 from editions.make.assemble import EditionView, assemble_edition
-from editions.model import EDITION_FILE_PATTERN, Archive, Consent, Edition, Frozen, Markdown, Where
+from editions.model import EDITION_FILE_PATTERN, Archive, Consent, Edition, Frozen, Markdown
 from editions.prose import normalized, word_change
 
 SHORT = 12  # hex digits of a passage's fingerprint: enough to tell passages apart in review
@@ -229,9 +229,9 @@ def check_frozen(archive: Archive, old: Before | None = None,
         if edition.frozen is None:
             where = edition.where.get("status", edition.where["."])
             problems.append(Problem(
-                where.path, where.line, where.col,
+                where,
                 f"edition {edition.number} is published but not yet frozen: run `editions "
-                f"publish {edition.number}` to record what it prints", "warning"))
+                f"publish {edition.number}` to record what it prints", Severity.WARNING))
             continue
         if (not records_data(edition.frozen) and old is not None and old.data_changed()) or (
                 fingerprints(archive, edition) != edition.frozen.fingerprint):
@@ -278,7 +278,7 @@ def _unpublished_since(old: Before, known: dict[int, str],
     for number, path in sorted(known.items()):
         edition = numbers.get(number)
         if edition is None:
-            yield Problem(path, 1, 1, f"edition {number} ({path}) was published (git has it "
+            yield Problem(Where(path, 1, 1), f"edition {number} ({path}) was published (git has it "
                           f"so at {old.name}) and its file is removed: readers have it; "
                           "restore the file, and correct it with a reissue if need be")
         elif not edition.published and edition.frozen is None:
@@ -296,7 +296,7 @@ def _gaps(archive: Archive, numbers: dict[int, Edition],
         if number not in numbers and number not in known:
             later = min(n for n in frozen if n > number)
             path = f"editions/{number:03d}.yaml"
-            yield Problem(path, 1, 1, f"edition {number} ({path}) is missing, but edition "
+            yield Problem(Where(path, 1, 1), f"edition {number} ({path}) is missing, but edition "
                           f"{later} after it is published: a published edition cannot be "
                           "removed; restore the file")
 
@@ -410,7 +410,7 @@ def _changed(lead: str, advice: str, before: Passage, after: Passage) -> Problem
 
 
 def _at(where: Where, message: str) -> Problem:
-    return Problem(where.path, where.line, where.col, message)
+    return Problem(where, message)
 
 
 def passages_by_name(archive: Archive, number: int) -> dict[str, Passage]:

@@ -14,12 +14,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from editions.errors import Where
 from editions.make.addresses import format_path, page_path
 from editions.make.assemble import EditionView
 from editions.make.markdown import EditionText, pandoc_identity
 from editions.make.render import Page
 from editions.make.theme import read_theme_file, theme_files
-from editions.model import Archive, Markdown, PartialDate, Settings, Testimony, Where
+from editions.model import Archive, Markdown, PartialDate, Settings, Testimony
 from editions.versions import own_code, package_version, system_library_versions
 
 log = logging.getLogger(__name__)

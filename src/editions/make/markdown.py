@@ -191,13 +191,6 @@ def _edition_fields(view: EditionView) -> Slots:
     return fields
 
 
-def convert_editions(views: list[EditionView], references: References,
-                     cache_path: Path | None = None, *,
-                     language: str = CITATION_LANGUAGE) -> dict[int, PageText]:
-    """The HTML of every Markdown field of these editions, in at most one pandoc process."""
-    return convert(views, (), references, cache_path, language=language).editions
-
-
 def convert(views: Iterable[EditionView], testimonies: Iterable[TestimonyView],
             references: References, cache_path: Path | None = None, *,
             language: str = CITATION_LANGUAGE) -> Converted:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from editions.errors import ContentError, EditionsError
+from editions.errors import ContentError, EditionsError, Where
 from editions.i18n import page_numbers_css, words
 from editions.make.addresses import (
     TESTIMONIES_INDEX,
@@ -166,7 +166,7 @@ class Renderer:
             where = Path(filename)
             if where.is_relative_to(self.templates.parent):
                 where = where.relative_to(self.templates.parent)
-            raise ContentError.at(str(where), line, 1, f"template: {err}") from None
+            raise ContentError.at(Where(str(where), line, 1), f"template: {err}") from None
 
     def facts(self, printed: PrintedTestimony | TestimonyView) -> list[str]:
         t = printed.testimony

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from editions.errors import ContentError
+from editions.errors import ContentError, Where
 from editions.load.files import LINK_REASON, RefusedFile, read_source
 
 PACKAGE = Path(__file__).resolve().parent.parent  # editions/, which carries templates/
@@ -38,7 +38,7 @@ def theme_files(templates: Path, under: str = "") -> dict[str, Path]:
     inside it, like every file of the publication."""
     files: dict[str, Path] = {}
     if templates.is_symlink():
-        raise ContentError.at(templates.name, 1, 1, LINK_REASON)
+        raise ContentError.at(Where(templates.name, 1, 1), LINK_REASON)
     for folder in reversed(search_path(templates)):
         base = folder / under if under else folder
         if not base.is_dir():
@@ -48,7 +48,7 @@ def theme_files(templates: Path, under: str = "") -> dict[str, Path]:
             for name in sorted([*folders, *names]):
                 path = Path(top) / name
                 if own and path.is_symlink():
-                    raise ContentError.at(_shown(templates, path), 1, 1, LINK_REASON)
+                    raise ContentError.at(Where(_shown(templates, path), 1, 1), LINK_REASON)
                 if path.is_file():
                     files[path.relative_to(base).as_posix()] = path
     return dict(sorted(files.items()))
@@ -62,7 +62,7 @@ def read_theme_file(templates: Path, path: Path) -> bytes:
     try:
         return read_source(templates.parent, path)
     except RefusedFile as refused:
-        raise ContentError.at(_shown(templates, path), 1, 1, refused.reason) from None
+        raise ContentError.at(Where(_shown(templates, path), 1, 1), refused.reason) from None
 
 
 def _shown(templates: Path, path: Path) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from editions.errors import Problem
+from editions.errors import Problem, Severity
 
 
 def _data(text: str) -> str:
@@ -22,17 +22,17 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(severity: str, problem: Problem | None, message: str,
+def annotation(severity: Severity, problem: Problem | None, message: str,
                root: Path | None = None, start: Path | None = None) -> str:
     """`::error file=...,line=...,col=...::message`, escaped as GitHub's toolkit escapes;
     a problem's path relative to `start` (the repository's root; default: here)."""
-    command = "warning" if severity == "warning" else "error"
     if problem is None:
-        return f"::{command}::{_data(message)}"
-    path = problem.path
+        return f"::{severity}::{_data(message)}"
+    where = problem.where
+    path = where.path
     if root is not None and not Path(path).is_absolute():
         # Annotations name files from the repository's root, where the workflow runs.
         path = os.path.relpath((root / path).resolve() if start else root / path, start)
     props = ",".join(f"{k}={_property(str(v))}" for k, v in
-                     (("file", path), ("line", problem.line), ("col", problem.col)))
-    return f"::{command} {props}::{_data(message)}"
+                     (("file", path), ("line", where.line), ("col", where.col)))
+    return f"::{severity} {props}::{_data(message)}"
