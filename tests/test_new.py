@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from editions.edit.new import slug
 from editions.load.archive import load_archive
+from editions.make.addresses import pdf_name
+from editions.model import Settings, slug
 
 from .conftest import REPO, run
 from .support import edit
@@ -90,6 +91,15 @@ def test_new_testimony_takes_its_dates_from_source_date_epoch(
 def test_ids_are_ascii_slugs() -> None:
     assert slug("Søren Ærø, Denmark") == "soren-aero-denmark"
     assert slug("Tāne New Zealand") == "tane-new-zealand"
+
+
+def test_a_title_names_the_pdf_as_a_name_names_a_testimony() -> None:
+    """One folding for ids and file names: a letter that does not fall apart into a base
+    letter and an accent is spelt out, not dropped from the PDF's name."""
+    assert pdf_name(Settings(title="Søren og Þóra"), 3) == "soren-og-thora-003.pdf"
+    assert pdf_name(Settings(title="Those who suffer much know much"), 1) == (
+        "those-who-suffer-much-know-much-001.pdf")
+    assert pdf_name(Settings(title="…"), 1) == "edition-001.pdf"
 
 
 def test_new_edition_proposes_new_and_updated_testimonies(project: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -16,6 +17,19 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # The folder of a publication that holds the pictures its texts show.
 IMAGES_DIR = "images"
 EDITION_FILE_PATTERN = re.compile(r"^([0-9]{3})\.yaml$")
+
+# Letters that do not fall apart into a base letter and an accent.
+_FOLD = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                       "ß": "ss", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ł": "l", "Ł": "L",
+                       "đ": "d", "Đ": "D"})
+
+
+def slug(text: str) -> str:
+    """Lowercase ASCII letters and digits joined by hyphens, the one way a name becomes part
+    of an id or a file name: 'Søren, New Zealand' -> 'soren-new-zealand'."""
+    folded = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    ascii_text = folded.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 
 @dataclass(frozen=True, order=True)

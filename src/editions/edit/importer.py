@@ -16,7 +16,7 @@ from typing import Any
 
 from editions.errors import ContentError, EditionsError, Problem
 from editions.make.markdown import EXTENSIONS, pandoc_path
-from editions.model import PartialDate
+from editions.model import PartialDate, slug
 
 log = logging.getLogger(__name__)
 
@@ -705,7 +705,6 @@ def plan_import(root: Path, readings: list[Reading], *, received: str,
     """What importing the readings would write; EditionsError when a testimony cannot be.
 
     The files are written as fmt would write them, with the sentences of `language`."""
-    from editions.edit.new import slug
 
     importing = _Importing(root, received, condition, treatment, language)
     ids: set[str] = set()

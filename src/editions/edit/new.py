@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from editions.load.archive import (
     require_publication,
 )
 from editions.load.files import create_source
-from editions.model import ID_PATTERN, Archive, PartialDate, Testimony
+from editions.model import ID_PATTERN, Archive, PartialDate, Testimony, slug
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +31,6 @@ STORY_PROMPT = "the contributor's words in Markdown; `editions check` refuses an
 CONSENT_PROMPT = (
     "consent:                # not given yet: no edition may print this testimony\n"
     "  given: YYYY-MM-DD     # uncomment, with the date the contributor agreed to be printed")
-# Letters that do not fall apart into a base letter and an accent.
-_FOLD = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
-                       "ß": "ss", "ð": "d", "þ": "th", "ł": "l", "Ł": "L", "đ": "d"})
-
-
-def slug(text: str) -> str:
-    """Lowercase ASCII letters and digits joined by hyphens: 'Søren', 'New Zealand'."""
-    folded = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    ascii_text = folded.encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 
 def modeline(kind: str) -> str:

@@ -3,17 +3,11 @@ live in the site: stable links readers may keep, named in this one place."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-from editions.model import Settings
+from editions.model import Settings, slug
 
 ASSETS_DIR = "assets"
 
 
-def slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "edition"
 
 
 def edition_dir(number: int) -> str:
@@ -32,7 +26,7 @@ def pdf_path(settings: Settings, number: int) -> str:
 def format_name(settings: Settings, kind: str, number: int) -> str:
     """The file name of one of an edition's formats (model.FORMATS): a stable name readers
     may keep, the standard PDF's as it always was."""
-    base = f"{slug(settings.title)}-{number:03d}"
+    base = f"{slug(settings.title) or 'edition'}-{number:03d}"
     return {"pdf": f"{base}.pdf", "large-print": f"{base}-large-print.pdf",
             "epub": f"{base}.epub"}[kind]
 

@@ -20,7 +20,6 @@ from editions.make.addresses import (
     page_path,
     pdf_name,
     pdf_path,
-    slug,
     testimony_path,
 )
 from editions.make.assemble import (
@@ -36,7 +35,7 @@ from editions.make.markdown import PageText
 from editions.make.theme import read_theme_file, search_path
 from editions.make.timeline import KIND_ORDER, Moment, draw
 from editions.make.titles import balanced
-from editions.model import EXTRA_FORMATS, PartialDate, Settings
+from editions.model import EXTRA_FORMATS, PartialDate, Settings, slug
 from editions.versions import package_version
 
 if TYPE_CHECKING:
