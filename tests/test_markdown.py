@@ -101,16 +101,17 @@ def test_one_pandoc_process_for_a_whole_build(project: Path,
 
 def test_fields_read_together_stay_apart() -> None:
     """Plain fields share one pandoc read; none may reach into another, and each reads as alone."""
-    from editions.make.markdown import Field, _run_pandoc
+    from editions.make.markdown import TextToConvert, _run_pandoc
 
     fields = {
-        "uses": Field("Say [x] and [y].", 3, "uses-"),
-        "defines": Field("[x]: https://example.org/\n\nText.", 3, "defines-"),
-        "note": Field("A note[^y].\n\n[^y]: https://example.org/", 3, "note-"),
-        "fence": Field("```\nan unclosed fence", 3, "fence-"),
-        "plain": Field("Plain *words*.\nOn two lines.", 3, "plain-"),
-        "list": Field("- one\n- two", 3, "list-"),
-        "link": Field("See [a site](https://example.org/) or [not](javascript:x).", 2, "link-"),
+        "uses": TextToConvert("Say [x] and [y].", 3, "uses-"),
+        "defines": TextToConvert("[x]: https://example.org/\n\nText.", 3, "defines-"),
+        "note": TextToConvert("A note[^y].\n\n[^y]: https://example.org/", 3, "note-"),
+        "fence": TextToConvert("```\nan unclosed fence", 3, "fence-"),
+        "plain": TextToConvert("Plain *words*.\nOn two lines.", 3, "plain-"),
+        "list": TextToConvert("- one\n- two", 3, "list-"),
+        "link": TextToConvert("See [a site](https://example.org/) or [not](javascript:x).", 2,
+                              "link-"),
     }
     together = _run_pandoc(fields, {}, "[]", "en-US")["fields"]
     alone = {key: _run_pandoc({key: f}, {}, "[]", "en-US")["fields"][key]

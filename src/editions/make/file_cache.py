@@ -107,7 +107,7 @@ class FileCache:
             self._covered = coverage(self.fonts, self.fonts_digest)
         return self._covered
 
-    def _entry(self, key: str, kind: str) -> Entry | None:
+    def _entry(self, key: str, kind: str) -> CachedFile | None:
         value = self.files.get([key]).get(key)
         if value is None:
             return None
@@ -223,14 +223,14 @@ def _context() -> str:
 
 # --- entries as JSON, by the records' own type hints -------------------------------------------
 
-Entry = tuple[Testimony | Edition | None, list[Problem], Scan | None]
+CachedFile = tuple[Testimony | Edition | None, list[Problem], Scan | None]
 _ENTRY_TYPES = {
     "testimony": tuple[Testimony | None, tuple[Problem, ...], Scan | None],
     "edition": tuple[Edition | None, tuple[Problem, ...], Scan | None],
 }
 
 
-def _encode(entry: Entry) -> str:
+def _encode(entry: CachedFile) -> str:
     return json.dumps(_plain(entry), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -262,7 +262,7 @@ def _encoder(kind: type) -> Callable[[Any], Any]:
     return lambda v: v
 
 
-def _decode(data: Any, kind: Any) -> Entry:
+def _decode(data: Any, kind: Any) -> CachedFile:
     record, found, scan = _decoder(kind)(data)
     return record, list(found), scan
 

@@ -149,14 +149,14 @@ def records_data(frozen: Frozen) -> bool:
     return any(record.partition(" ")[2] == SETTINGS_PASSAGE for record in frozen.passages)
 
 
-def covered(frozen: Frozen, found: list[Passage]) -> list[Passage]:
+def recorded_passages(frozen: Frozen, found: list[Passage]) -> list[Passage]:
     """The passages a frozen record fingerprints: all of them, or an older record's texts."""
     return found if records_data(frozen) else [p for p in found if not is_data(p.name)]
 
 
 def matches(frozen: Frozen, found: list[Passage]) -> bool:
     """Whether the edition still prints what its record says, as far as the record tells."""
-    return fingerprint(covered(frozen, found)) == frozen.fingerprint
+    return fingerprint(recorded_passages(frozen, found)) == frozen.fingerprint
 
 
 def fingerprint(found: list[Passage]) -> str:
@@ -205,7 +205,7 @@ def edition_fingerprint(archive: Archive, edition: Edition) -> str:
     """The fingerprint of what an edition prints now, as far as its frozen record covers it
     (an older record covers its texts only), to compare with that record."""
     found = edition_passages(archive, edition)
-    return fingerprint(covered(edition.frozen, found) if edition.frozen else found)
+    return fingerprint(recorded_passages(edition.frozen, found) if edition.frozen else found)
 
 
 def check_frozen(archive: Archive, old: Before | None = None,
@@ -315,7 +315,7 @@ def edition_changes(archive: Archive, edition: Edition,
         yield from _data_changes(edition, found, old, lead, advice)
     if matches(edition.frozen, found):
         return
-    found = covered(edition.frozen, found)
+    found = recorded_passages(edition.frozen, found)
     recorded = _recorded(edition)
     current = {p.name: p for p in found}
     named = False

@@ -42,7 +42,7 @@ INTRO_PREFIX = "intro--"
 
 
 @dataclass(frozen=True)
-class Field:
+class TextToConvert:
     """One Markdown text to convert; `prefix` keeps its footnote ids apart from others'.
 
     Prefixes hold `--`, which no testimony id has, so a field's footnote ids never equal a
@@ -144,7 +144,7 @@ def pandoc_identity() -> str:
 
 
 @cache
-def _fingerprint() -> str:
+def _converter_key() -> str:
     """What the HTML of a text depends on besides the text: pandoc, our filter, our style."""
     digest = hashlib.sha256(pandoc_identity().encode())
     for name in ("batch.lua", "numbered.csl"):
@@ -155,7 +155,7 @@ def _fingerprint() -> str:
 
 
 def _key(*parts: str) -> str:
-    digest = hashlib.sha256(_fingerprint().encode())
+    digest = hashlib.sha256(_converter_key().encode())
     for part in parts:
         digest.update(b"\0" + part.encode())
     return digest.hexdigest()
@@ -166,16 +166,16 @@ def markdown_cache(path: Path | None) -> Store:
     return Store(path, "html", "the Markdown cache")
 
 
-Slots = list[tuple[tuple[str, ...], Field]]
+Slots = list[tuple[tuple[str, ...], TextToConvert]]
 
 
 def _testimony_fields(testimony: Testimony, updates: Iterable[PrintedUpdate]) -> Slots:
     """A testimony's story and updates; the same ids and levels wherever it is printed."""
     tid = testimony.id
-    fields: Slots = [(("story", tid), Field(testimony.story.text, STORY_SHIFT,
+    fields: Slots = [(("story", tid), TextToConvert(testimony.story.text, STORY_SHIFT,
                                             f"{tid}--story--"))]
     for index, update in enumerate(updates, start=1):
-        fields.append((("update", tid), Field(update.text.text, UPDATE_SHIFT,
+        fields.append((("update", tid), TextToConvert(update.text.text, UPDATE_SHIFT,
                                               f"{tid}--update-{index}--")))
     return fields
 
@@ -184,7 +184,8 @@ def _edition_fields(view: EditionView) -> Slots:
     """Each Markdown field of an edition, with the slot its HTML goes to, in print order."""
     fields: Slots = []
     if view.edition.intro:
-        fields.append((("intro",), Field(view.edition.intro.text, INTRO_SHIFT, INTRO_PREFIX)))
+        intro = TextToConvert(view.edition.intro.text, INTRO_SHIFT, INTRO_PREFIX)
+        fields.append((("intro",), intro))
     for printed in view.testimonies:
         if not printed.withdrawn:
             fields.extend(_testimony_fields(printed.testimony, printed.updates))
@@ -218,7 +219,7 @@ def convert(views: Iterable[EditionView], testimonies: Iterable[TestimonyView],
 
 # A page's fields, each with its slot and the key of its HTML (for a citing field: its place
 # in the page's group).
-Keyed = list[tuple[tuple[str, ...], Field, str]]
+Keyed = list[tuple[tuple[str, ...], TextToConvert, str]]
 
 
 @dataclass
@@ -231,8 +232,8 @@ class _Plan:
 
     language: str
     refs_json: str
-    plain: dict[str, Field] = field(default_factory=dict)
-    groups: dict[str, list[Field]] = field(default_factory=dict)
+    plain: dict[str, TextToConvert] = field(default_factory=dict)
+    groups: dict[str, list[TextToConvert]] = field(default_factory=dict)
     pages: dict[tuple[str, str], tuple[Keyed, str | None]] = field(default_factory=dict)
 
     def add(self, page: tuple[str, str], fields: Slots) -> None:
@@ -287,8 +288,8 @@ def _html_of(plan: _Plan, store: Store) -> dict[str, str]:
     return {**cached, **fresh}
 
 
-def _pandoc_html(fields: dict[str, Field], groups: dict[str, list[Field]], refs_json: str,
-                 language: str) -> dict[str, str]:
+def _pandoc_html(fields: dict[str, TextToConvert], groups: dict[str, list[TextToConvert]],
+                 refs_json: str, language: str) -> dict[str, str]:
     """Each field's HTML, and each group's as JSON (its fields' HTML and its bibliography)."""
     result = _run_pandoc(fields, groups, refs_json, language)
     fresh = dict(result["fields"])
@@ -311,14 +312,15 @@ def _page_text(keyed: Keyed, group_key: str | None, html: dict[str, str]) -> Pag
 
 def convert_texts(texts: list[str], shift: int = UPDATE_SHIFT) -> list[str]:
     """Markdown texts without citations to safe HTML, in one pandoc process, uncached."""
-    fields = {f"t{index}": Field(text, shift, f"t{index}-") for index, text in enumerate(texts)}
+    fields = {f"t{index}": TextToConvert(text, shift, f"t{index}-")
+              for index, text in enumerate(texts)}
     html = _run_pandoc(fields, {}, "[]", CITATION_LANGUAGE)["fields"]
     return [html[key] for key in fields]
 
 
-def _run_pandoc(fields: dict[str, Field], groups: dict[str, list[Field]],
+def _run_pandoc(fields: dict[str, TextToConvert], groups: dict[str, list[TextToConvert]],
                 refs_json: str, language: str) -> dict[str, dict[str, str]]:
-    def encode(f: Field, key: str) -> dict[str, object]:
+    def encode(f: TextToConvert, key: str) -> dict[str, object]:
         return {"key": key, "text": f.text, "shift": f.shift, "prefix": f.prefix}
 
     batch = {
