@@ -11,6 +11,7 @@ import pytest
 from editions.check.links import image_problems, image_uses, text_problems
 from editions.errors import ContentError, Problem
 from editions.load.archive import load_archive
+from editions.make.markdown import CITATION_LANGUAGE, UPDATE_SHIFT, TextToConvert, _run_pandoc
 from editions.model import Markdown
 
 from .conftest import run, write
@@ -171,3 +172,12 @@ def every_page(site: Path) -> list[Path]:
 def link_problems(root: Path, text: Markdown) -> list[Problem]:
     """Every refused link or image of one text, as the check finds them in a file."""
     return [*text_problems(text), *image_problems(root, image_uses(text))]
+
+
+def convert_texts(texts: list[str], shift: int = UPDATE_SHIFT) -> list[str]:
+    """Markdown texts without citations to safe HTML, in one run of the build's sandboxed
+    pandoc, uncached: the sanitiser on its own, for the fuzzers."""
+    fields = {f"t{index}": TextToConvert(text, shift, f"t{index}-")
+              for index, text in enumerate(texts)}
+    html = _run_pandoc(fields, {}, "[]", CITATION_LANGUAGE)["fields"]
+    return [html[key] for key in fields]

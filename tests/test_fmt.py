@@ -11,11 +11,10 @@ import pytest
 from editions.edit.fmt import archive_files
 from editions.load.archive import load_archive
 from editions.make.build import build
-from editions.make.markdown import convert_texts
 from editions.prose import normalized, semantic_lines
 
 from .conftest import run, write
-from .support import SAMPLE_PAGES, drafts_of, site_files
+from .support import SAMPLE_PAGES, convert_texts, drafts_of, site_files
 
 
 def test_the_sample_archive_is_canonical(project: Path) -> None:

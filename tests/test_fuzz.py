@@ -16,11 +16,10 @@ from hypothesis import strategies as st
 from editions.check.links import nesting_problems
 from editions.errors import Problem, Where
 from editions.load.archive import load_edition, load_testimony
-from editions.make.markdown import convert_texts
 from editions.model import Markdown
 from editions.prose import normalized, semantic_lines
 
-from .support import link_problems
+from .support import convert_texts, link_problems
 
 FUZZ = settings(derandomize=True, deadline=None, max_examples=150, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,

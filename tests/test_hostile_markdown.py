@@ -28,7 +28,7 @@ from editions.make.render import Renderer
 
 from .conftest import copy_sample, run, write
 from .pages import Page, pdf_text
-from .support import edit, link_problems, tiny_png
+from .support import convert_texts, edit, link_problems, tiny_png
 
 # name, Markdown, what the story's HTML must hold afterwards (the neutralised form)
 CASES = [
@@ -246,7 +246,6 @@ LINKS = [
 
 
 def test_check_refuses_exactly_the_links_the_filter_drops(tmp_path: Path) -> None:
-    from editions.make.markdown import convert_texts
     from editions.model import Markdown, Where
 
     pages = convert_texts(LINKS)

@@ -77,7 +77,6 @@ CONDITIONS = (
     (re.compile(r"\bpsoriasis\b", re.IGNORECASE), "Psoriasis"),
     (re.compile(r"\blupus\b", re.IGNORECASE), "Lupus"),
 )
-_MS = re.compile(r"\bMS\b")
 
 
 @dataclass

@@ -310,14 +310,6 @@ def _page_text(keyed: Keyed, group_key: str | None, html: dict[str, str]) -> Pag
     return text
 
 
-def convert_texts(texts: list[str], shift: int = UPDATE_SHIFT) -> list[str]:
-    """Markdown texts without citations to safe HTML, in one pandoc process, uncached."""
-    fields = {f"t{index}": TextToConvert(text, shift, f"t{index}-")
-              for index, text in enumerate(texts)}
-    html = _run_pandoc(fields, {}, "[]", CITATION_LANGUAGE)["fields"]
-    return [html[key] for key in fields]
-
-
 def _run_pandoc(fields: dict[str, TextToConvert], groups: dict[str, list[TextToConvert]],
                 refs_json: str, language: str) -> dict[str, dict[str, str]]:
     def encode(f: TextToConvert, key: str) -> dict[str, object]:
