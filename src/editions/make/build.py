@@ -126,11 +126,11 @@ def checked(root: Path | str, today: dt.date | None = None, *, strict: bool = Fa
     problems of the others. Warnings (the privacy lint) stop nothing unless `strict`.
     With `use_cache`, files unchanged since an earlier build are not read and checked again.
     """
-    archive, problems, _ = _checked(Path(root), today, strict, use_cache)
+    archive, problems, _ = _checked(Path(root), today, strict=strict, use_cache=use_cache)
     return archive, problems
 
 
-def _checked(root: Path, today: dt.date | None, strict: bool, use_cache: bool,
+def _checked(root: Path, today: dt.date | None, *, strict: bool, use_cache: bool,
              site_files: dict[str, bytes] | None = None
              ) -> tuple[Archive, list[Problem], dict[str, str]]:
     """checked(), and the hash of each testimony and edition file by path; `site_files`
@@ -484,8 +484,8 @@ def _build(root: Path, out: Path, preview: Path, options: BuildOptions) -> Build
     started = time.perf_counter()
     report = BuildReport(out)
     files = assets(root)
-    archive, report.warnings, digests = _checked(root, options.today, False, options.use_cache,
-                                                 files)
+    archive, report.warnings, digests = _checked(root, options.today, strict=False,
+                                                 use_cache=options.use_cache, site_files=files)
     clear_leftovers(out)
     last = LastBuild.read(out, preview)
     inputs = inputs_key(common_key(root / "templates", files, archive.settings), digests,
