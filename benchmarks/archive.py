@@ -478,7 +478,7 @@ def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
     from editions.edit.publish import publish
     from editions.load.archive import load_archive
     from editions.make.assemble import assemble
-    from editions.make.markdown import _data, convert_editions, pandoc_path
+    from editions.make.markdown import _data, convert, pandoc_path
 
     commit = _commit()  # as the run starts: the code it measures
     bin_dir = Path(sys.executable).parent
@@ -547,7 +547,7 @@ def run_benchmark(work: Path, seed: int, scale: Scale, scale_name: str) -> int:
     say("pandoc's share: all of the archive's Markdown, no cache ...")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    convert_editions(views, archive.references, None)
+    convert(views, (), archive.references, None)
     pandoc_seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     pandoc_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)

@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(root: Path, out: Path) -> int:
-    from editions.make import pipeline as build_module
+    from editions.make import build as build_module
 
     install_timers()
     pages: dict[str, int] = {}
