@@ -82,6 +82,37 @@ def test_serve_shows_problems_in_the_browser_until_fixed(preview: Preview,
     assert "Edition 2" in page
 
 
+def test_a_file_still_being_saved_is_built_once_it_is_whole(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editor's save empties the file, then writes it: the watcher that looks in between
+    waits until the files stay as they are for one poll, and builds them whole."""
+    from editions.make import serve
+
+    before, emptied, whole = ({"editions/002.yaml": (time_ns, size)}
+                              for time_ns, size in ((1, 900), (2, 0), (3, 900)))
+    looks = iter([emptied, whole])
+    now: dict[str, object] = {}
+
+    def scripted(root: Path) -> dict[str, tuple[int, int]]:
+        now["files"] = next(looks, whole)
+        return now["files"]  # type: ignore[return-value]
+
+    monkeypatch.setattr(serve, "snapshot", scripted)
+    preview = Preview(project, port=0, pdfs=False, poll_seconds=0.001)
+    built = []
+
+    def rebuild(html_only: bool) -> None:
+        built.append(now["files"])
+        preview._stop.set()
+
+    monkeypatch.setattr(preview, "rebuild", rebuild)
+    try:
+        preview._watch(before)
+    finally:
+        preview.server.server_close()
+    assert built == [whole]
+
+
 def test_a_page_asks_for_the_version_and_learns_of_a_rebuild(preview: Preview,
                                                              project: Path) -> None:
     version = preview.version

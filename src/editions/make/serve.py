@@ -226,12 +226,24 @@ class Preview:
         while not self._stop.wait(self.poll_seconds):
             now = snapshot(self.root)
             if now != seen:
-                seen = now
+                seen = self._settled(now)
+                if self._stop.is_set():
+                    return
                 log.info("a source file changed: rebuilding the pages")
                 self.rebuild(html_only=True)
             elif self.pdfs_behind:
                 log.info("laying out the PDFs")
                 self._lay_out_pdfs()
+
+    def _settled(self, now: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        """The files once they have stayed as they are for one poll: a file seen while it is
+        being saved (emptied, then written) is built whole, not half-written."""
+        while not self._stop.wait(self.poll_seconds):
+            later = snapshot(self.root)
+            if later == now:
+                break
+            now = later
+        return now
 
     def _lay_out_pdfs(self) -> None:
         """The build with its PDFs, a progress line as each edition's PDF is done."""
