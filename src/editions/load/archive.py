@@ -221,7 +221,7 @@ class _Events:
             self.nodes += 1
             if self.nodes > MAX_NODES:
                 where = _where(self.path, event)
-                raise _Stop(Problem(Where(self.path, where.line, where.col),
+                raise _Stop(Problem(where,
                                     f"more than {MAX_NODES:,} values in one file"))
         return event
 
@@ -235,7 +235,7 @@ def _compose(path: str, events: _Events, lines: list[str]) -> Node:
     following = next(events)
     if isinstance(following, yaml.DocumentStartEvent):
         second = _where(path, following)
-        raise _Stop(Problem(Where(path, second.line, second.col),
+        raise _Stop(Problem(second,
                             "only one YAML document is allowed per file"))
     assert isinstance(end, yaml.DocumentEndEvent), end
     return node
@@ -259,25 +259,25 @@ def _node(path: str, event: yaml.Event, rest: Iterator[yaml.Event], lines: list[
     elif isinstance(event, yaml.MappingStartEvent):
         node = _mapping(path, where, rest, lines, depth)
     if node is None:  # the events ran out inside the collection, or were no node's
-        raise _Stop(Problem(Where(path, where.line, where.col), "unexpected end of YAML"))
+        raise _Stop(Problem(where, "unexpected end of YAML"))
     return node
 
 
 def _refuse_markup(path: str, event: yaml.Event, where: Where, depth: int) -> None:
     """Stop at a node nested too deep, or marked as YAML allows and editions never accepts."""
     if depth > MAX_DEPTH:
-        raise _Stop(Problem(Where(path, where.line, where.col),
+        raise _Stop(Problem(where,
                             f"nested more than {MAX_DEPTH} levels deep"))
     if isinstance(event, yaml.AliasEvent):
-        raise _Stop(Problem(Where(path, where.line, where.col),
+        raise _Stop(Problem(where,
                             f"aliases are not allowed (*{event.anchor}): write the value out"))
     anchor = getattr(event, "anchor", None)
     if anchor:
-        raise _Stop(Problem(Where(path, where.line, where.col),
+        raise _Stop(Problem(where,
                             f"anchors are not allowed (&{anchor}): write the value out"))
     tag = _refused_tag(event)
     if tag:
-        raise _Stop(Problem(Where(path, where.line, where.col), f"tags are not allowed ({tag})"))
+        raise _Stop(Problem(where, f"tags are not allowed ({tag})"))
 
 
 def _refused_tag(event: yaml.Event) -> str | None:
@@ -297,7 +297,7 @@ def _scalar(path: str, event: yaml.ScalarEvent, where: Where, lines: list[str]) 
     # An escape in a quoted scalar ("\0", "\u202e") can make what the file text refuses.
     bad = FORBIDDEN_CHARACTERS.search(event.value.replace("\r", "\x0b"))
     if bad:
-        raise _Stop(Problem(Where(path, where.line, where.col), forbidden_message(bad.group())
+        raise _Stop(Problem(where, forbidden_message(bad.group())
                             + " (here written as an escape)"))
     style = event.style or None
     if style in ("|", ">"):
@@ -335,14 +335,14 @@ def _mapping(path: str, where: Where, rest: Iterator[yaml.Event], lines: list[st
 def _refuse_key(path: str, key: Node, seen: dict[str, Where]) -> None:
     """Stop at a key that is no plain word, a merge key, or one the mapping already has."""
     if key.kind != "scalar":
-        raise _Stop(Problem(Where(path, key.where.line, key.where.col),
+        raise _Stop(Problem(key.where,
                             "a key must be a plain word, not " + key.describe()))
     if key.text == "<<" and not key.style:
-        raise _Stop(Problem(Where(path, key.where.line, key.where.col),
+        raise _Stop(Problem(key.where,
                             "merge keys (<<) are not allowed: write the fields out"))
     if key.text in seen:
         first = seen[key.text]
-        raise _Stop(Problem(Where(path, key.where.line, key.where.col),
+        raise _Stop(Problem(key.where,
                             f"duplicate key '{key.text}' (first given at line "
                             f"{first.line})"))
 
@@ -742,13 +742,13 @@ def _load_references(root: Path, problems: list[Problem]) -> References:
     if node is None:
         return References()
     if node.kind != "map" or [k.text for k, _ in node.pairs or []] != ["references"]:
-        problems.append(Problem(Where(rel, node.where.line, node.where.col),
+        problems.append(Problem(node.where,
                                 "references.yaml must hold one field, 'references:', "
                                 "a list of CSL entries"))
         return References()
     _, items = (node.pairs or [])[0]
     if items.kind != "seq":
-        problems.append(Problem(Where(rel, items.where.line, items.where.col),
+        problems.append(Problem(items.where,
                                 "'references' must be a list of CSL entries"))
         return References()
     entries = []
@@ -756,12 +756,12 @@ def _load_references(root: Path, problems: list[Problem]) -> References:
     for item in items.items or []:
         entry = plain_data(item)
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str | int):
-            problems.append(Problem(Where(rel, item.where.line, item.where.col),
+            problems.append(Problem(item.where,
                                     "each reference must be a mapping with an 'id'"))
             continue
         entry["id"] = str(entry["id"])
         if entry["id"] in where:
-            problems.append(Problem(Where(rel, item.where.line, item.where.col),
+            problems.append(Problem(item.where,
                                     f"duplicate reference id '{entry['id']}'"))
             continue
         where[entry["id"]] = item.where
