@@ -173,10 +173,10 @@ def _testimony_fields(testimony: Testimony, updates: Iterable[PrintedUpdate]) ->
     """A testimony's story and updates; the same ids and levels wherever it is printed."""
     tid = testimony.id
     fields: Slots = [(("story", tid), TextToConvert(testimony.story.text, STORY_SHIFT,
-                                            f"{tid}--story--"))]
+                                                    f"{tid}--story--"))]
     for index, update in enumerate(updates, start=1):
         fields.append((("update", tid), TextToConvert(update.text.text, UPDATE_SHIFT,
-                                              f"{tid}--update-{index}--")))
+                                                      f"{tid}--update-{index}--")))
     return fields
 
 
